@@ -11,5 +11,6 @@
 module dev.weft.core {
     requires org.slf4j;
 
+    exports dev.weft.scope;
     exports dev.weft.time;
 }

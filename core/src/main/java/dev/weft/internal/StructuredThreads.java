@@ -1,0 +1,102 @@
+package dev.weft.internal;
+
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The only class in Weft that touches the JDK's preview {@link StructuredTaskScope} (JDK 25, JEP 505). A JDK
+ * upgrade that changes that API changes this file and nothing else; see
+ * {@code docs/decisions/0002-preview-api-behind-one-adapter.md}.
+ *
+ * <p>Weft uses the JDK scope as the structured thread container: every task thread is started in it (so thread
+ * dumps show the scope tree, ScopedValue bindings are inherited, and {@link #close()} cannot return while a
+ * thread runs), while results, policies, deadlines and cancellation reasons are Weft's own. Owner-only, like the
+ * JDK scope: {@link #start}, {@link #awaitThreads} and {@link #close} must be called by the thread that created
+ * it.
+ */
+public final class StructuredThreads implements AutoCloseable {
+
+    /*
+     * Implementation notes: the JDK lets only a Joiner's onComplete (or a JDK timeout) cancel a scope, from the
+     * thread of a completing subtask. Weft decides to stop a scope from any thread (a timer, another task, an
+     * HTTP request), and interrupts the tasks itself. To make the JDK scope cancelled too, so that its join
+     * returns without waiting for tasks that ignore interrupts, the owner forks a no-op "stop signal" subtask
+     * whose completion reaches onComplete, which answers stopRequested = true. The signal is forked only on the
+     * stop path, so the common path pays nothing for it.
+     */
+
+    private final StructuredTaskScope<Object, Void> scope;
+    /** Name of the next thread the factory makes. Owner-confined: fork runs the factory in the owner thread. */
+    private String nextThreadName = "weft-task";
+
+    /**
+     * Opens a JDK scope named {@code name} in the calling thread.
+     *
+     * @param stopRequested read whenever a thread of the scope completes; {@code true} cancels the JDK scope
+     */
+    public StructuredThreads(String name, BooleanSupplier stopRequested) {
+        Joiner<Object, Void> joiner = new Joiner<>() {
+            @Override
+            public boolean onComplete(Subtask<?> subtask) {
+                return stopRequested.getAsBoolean();
+            }
+
+            @Override
+            public Void result() {
+                return null;
+            }
+        };
+        this.scope = StructuredTaskScope.open(joiner, config -> config
+                .withName(name)
+                .withThreadFactory(body -> Thread.ofVirtual().name(nextThreadName).unstarted(RuntimeThreads.tracked(body))));
+    }
+
+    /** Starts {@code body} on a new virtual thread named {@code threadName}, unless the scope was cancelled. */
+    public void start(String threadName, Runnable body) {
+        nextThreadName = threadName;
+        scope.fork(body);
+    }
+
+    /**
+     * Waits for the scope's threads. With {@code stopped}, first makes sure the JDK scope is cancelled, so that
+     * this returns at once even if some thread ignores its interrupt (close() still waits for it). Never throws
+     * {@link InterruptedException}: it is meant to be called once Weft knows the threads are done or stopped,
+     * so it waits at most for a thread's last few instructions; the interrupt status is kept.
+     */
+    public void awaitThreads(boolean stopped) {
+        if (stopped && !scope.isCancelled()) {
+            nextThreadName = "weft-stop-signal";
+            scope.fork(() -> { });
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    scope.join();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (IllegalStateException e) {
+                    return; // already joined
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the JDK scope has been cancelled. */
+    public boolean isCancelled() {
+        return scope.isCancelled();
+    }
+
+    /** Closes the JDK scope: cancels it if not joined, and waits for every thread, even if interrupted. */
+    @Override
+    public void close() {
+        scope.close();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.weft.scope;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What a task can learn about itself from inside, without plumbing: its path, whether and why it was cancelled,
+ * and how much time it has left.
+ *
+ * <pre>{@code
+ * scope.fork("crawl", () -> {
+ *     while (!CurrentTask.isCancelled()) { ... }
+ *     return CurrentTask.cancellationReason().map(Object::toString).orElse("done");
+ * });
+ * }</pre>
+ * Every method may be called from any thread; outside a Weft task they answer "no task" (see each method).
+ */
+public final class CurrentTask {
+
+    private CurrentTask() {
+    }
+
+    private static TaskImpl<?> current() {
+        return TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
+    }
+
+    /** Whether the calling thread runs a Weft task. */
+    public static boolean isPresent() {
+        return current() != null;
+    }
+
+    /** The calling task's path ({@code checkout/pricing/vendorA}); empty outside a task. */
+    public static Optional<String> path() {
+        TaskImpl<?> t = current();
+        return t == null ? Optional.empty() : Optional.of(t.path);
+    }
+
+    /** The calling task's scope; empty outside a task. */
+    public static Optional<Scope<?, ?>> scope() {
+        TaskImpl<?> t = current();
+        return t == null ? Optional.empty() : Optional.of(t.scope);
+    }
+
+    /**
+     * Why the calling task was cancelled: its own timeout, or the reason its scope stopped. Empty while it may
+     * go on, and outside a task.
+     */
+    public static Optional<CancellationReason> cancellationReason() {
+        TaskImpl<?> t = current();
+        if (t == null) {
+            return Optional.empty();
+        }
+        Optional<CancellationReason> own = t.cancellationReason();
+        return own.isPresent() ? own : t.scope.cancellationReason();
+    }
+
+    /** Whether the calling task was cancelled (see {@link #cancellationReason()}). */
+    public static boolean isCancelled() {
+        return cancellationReason().isPresent();
+    }
+
+    /**
+     * Time left until the nearer of the task's own timeout and its scope's deadline (zero once passed); empty
+     * when neither is set, and outside a task.
+     */
+    public static Optional<Duration> remaining() {
+        TaskImpl<?> t = current();
+        if (t == null) {
+            return Optional.empty();
+        }
+        long at = t.scope.deadline.atNanos();
+        if (t.timeoutNanos > 0 && t.timeoutAtNanos - at < 0) {
+            at = t.timeoutAtNanos;
+        }
+        if (at == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        long left = at - t.scope.time.nanoTime();
+        return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
+    }
+}

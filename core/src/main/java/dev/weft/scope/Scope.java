@@ -1,0 +1,206 @@
+package dev.weft.scope;
+
+import dev.weft.time.TimeSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A structured scope: tasks forked in it run on virtual threads, and the scope does not close while any of them,
+ * or any scope nested in them, still runs.
+ *
+ * <pre>{@code
+ * try (var scope = Scope.named("quote").deadline(Duration.ofMillis(300)).open(Join.<Quote>allSuccessful())) {
+ *     scope.fork("vendorA", () -> vendorA.quote(item));
+ *     scope.fork("vendorB", () -> vendorB.quote(item));
+ *     List<Quote> quotes = scope.join();      // values in fork order, or an exception naming quote/vendorX
+ * }
+ * }</pre>
+ *
+ * <h2>Structure</h2>
+ * The thread that opens a scope owns it: only the owner may {@link #join()} and {@link #close()} it. The owner
+ * and the scope's tasks (and their nested scopes' tasks) may {@link #fork}. A scope opened inside a task, or
+ * inside another scope's try block, is that scope's child: it inherits its time source and the tighter of the two
+ * deadlines, and is cancelled when the parent is. {@code close()} waits for every thread of the scope, even when
+ * the owner is interrupted or a task ignores interrupts; a scope closed without join is cancelled first.
+ *
+ * <h2>Tasks that fork tasks</h2>
+ * A task may fork into its own scope (or any enclosing one). The new task is queued and started by the owner the
+ * next time it waits in {@code fork} or {@code join}; it obeys the scope's policy, cap and deadline, and
+ * {@code join()} does not return while a task that could still fork runs.
+ *
+ * <h2>Stopping</h2>
+ * A scope stops once, for the first of: a failure or decision of its {@link Join} policy, its deadline, an
+ * explicit {@link #cancel}, its parent's cancellation, or its owner leaving. Stopping cancels queued tasks,
+ * interrupts running ones, stops child scopes and records a {@link CancellationReason} that every task can read.
+ * Exceptions thrown by tasks after the stop are consequences of it and are reported as cancellations, not
+ * failures.
+ *
+ * <h2>Memory effects</h2>
+ * Actions in the owner before a {@code fork} happen-before the task runs; actions of a task happen-before
+ * {@code join()} returns (or throws) with that task settled.
+ *
+ * @param <T> the tasks' result type
+ * @param <R> what {@link #join()} returns
+ */
+public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
+
+    /** Starts describing a scope named {@code name} (it becomes a segment of task paths and thread names). */
+    static Builder named(String name) {
+        return new Builder(name);
+    }
+
+    /** The scope's name. */
+    String name();
+
+    /** The scope's path from its root, {@code checkout/pricing}. */
+    String path();
+
+    /** Forks an unnamed task (named {@code task-N}). See {@link #fork(String, Duration, Callable)}. */
+    <U extends T> Task<U> fork(Callable<? extends U> task);
+
+    /** Forks a named task. See {@link #fork(String, Duration, Callable)}. */
+    <U extends T> Task<U> fork(String name, Callable<? extends U> task);
+
+    /**
+     * Forks {@code task} to run on a new virtual thread named {@code scopePath/name}, with its own
+     * {@code timeout} (or none when {@code null}). With a concurrency cap, a fork by the owner waits for a free
+     * slot before any thread is created; a fork by a task queues the task and returns at once. A fork into a
+     * stopped scope returns a task already {@code CANCELLED}. The forking thread's MDC and the owner's
+     * ScopedValue bindings are visible to the task.
+     *
+     * @throws NullPointerException     if {@code task} is null
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws IllegalStateException    if the owner forks after join or close, or a task forks after the scope
+     *                                  finished
+     * @throws WrongThreadException     if the caller is neither the owner nor a task running inside this scope
+     */
+    <U extends T> Task<U> fork(String name, Duration timeout, Callable<? extends U> task);
+
+    /**
+     * Waits until every task has settled, or the scope stops, then returns what the {@link Join} policy answers.
+     * After a stop, tasks still running are settled as cancelled (timed out after a deadline) without waiting for
+     * them; {@link #close()} waits for their threads.
+     *
+     * @throws ScopeFailedException    if the policy failed the scope
+     * @throws ScopeTimeoutException   if the deadline passed and the policy does not return partial results
+     * @throws ScopeCancelledException if the scope was cancelled from outside its policy
+     * @throws InterruptedException    if the owner was interrupted while waiting; the scope is then cancelled
+     * @throws IllegalStateException   if called twice, or after close
+     * @throws WrongThreadException    if the caller is not the owner
+     */
+    R join() throws InterruptedException;
+
+    /** Cancels the scope and its subtree with reason {@link CancellationReason.Kind#EXPLICIT}. Any thread. */
+    default void cancel() {
+        cancel("cancelled by " + Thread.currentThread().getName());
+    }
+
+    /** Cancels the scope and its subtree, explaining why. Any thread; no effect on a stopped scope. */
+    default void cancel(String why) {
+        cancel(CancellationReason.explicit(Objects.requireNonNull(why, "why")));
+    }
+
+    /** Cancels the scope and its subtree for {@code reason}. Any thread; no effect on a stopped scope. */
+    void cancel(CancellationReason reason);
+
+    /** Why the scope stopped, if it has: cancelled, timed out, or stopped early by its policy. */
+    Optional<CancellationReason> cancellationReason();
+
+    /** Whether the scope has stopped (see {@link #cancellationReason()}). */
+    default boolean isCancelled() {
+        return cancellationReason().isPresent();
+    }
+
+    /** The scope's state. */
+    ScopeState state();
+
+    /** Whether {@link #close()} has returned. */
+    boolean isClosed();
+
+    /** Time left until the effective deadline (zero once passed); empty when there is none. */
+    Optional<Duration> remaining();
+
+    /** The enclosing scope, if any. */
+    Optional<Scope<?, ?>> parent();
+
+    /** The open child scopes, in no particular order. */
+    List<Scope<?, ?>> children();
+
+    /** The tasks forked so far, in fork order. */
+    List<Task<T>> tasks();
+
+    /** The concurrency cap, or 0 when there is none. */
+    int maxConcurrency();
+
+    /**
+     * Closes the scope: if it was not joined, cancels it (reason {@link CancellationReason.Kind#OWNER_EXITED});
+     * then waits, uninterruptibly, until every thread of the scope has finished.
+     *
+     * @throws WrongThreadException if the caller is not the owner
+     */
+    @Override
+    void close();
+
+    /**
+     * Describes a scope before it opens. Not thread-safe; use once.
+     */
+    final class Builder {
+        private final String name;
+        private Duration deadline;
+        private int maxConcurrency;
+        private TimeSource timeSource;
+
+        Builder(String name) {
+            Objects.requireNonNull(name, "scope name must not be null");
+            if (name.isBlank() || name.indexOf('/') >= 0) {
+                throw new IllegalArgumentException(
+                        "scope name must be non-blank and contain no '/', was \"" + name + "\"");
+            }
+            this.name = name;
+        }
+
+        /**
+         * Cancels the scope and its subtree when {@code deadline} has passed since {@link #open}. A child scope
+         * keeps the tighter of its own deadline and its parent's.
+         *
+         * @throws IllegalArgumentException if {@code deadline} is zero or negative
+         */
+        public Builder deadline(Duration deadline) {
+            Objects.requireNonNull(deadline, "deadline");
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive, was " + deadline);
+            }
+            this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * Caps the tasks of this scope running at once; forks beyond the cap wait without creating a thread.
+         *
+         * @throws IllegalArgumentException if {@code max < 1}
+         */
+        public Builder maxConcurrency(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1, was " + max);
+            }
+            this.maxConcurrency = max;
+            return this;
+        }
+
+        /** The time source for deadlines and timeouts; by default the parent's, else {@link TimeSource#system()}. */
+        public Builder timeSource(TimeSource timeSource) {
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            return this;
+        }
+
+        /** Opens the scope, owned by the calling thread, with {@code policy} (a new instance per scope). */
+        public <T, R> Scope<T, R> open(Join<T, R> policy) {
+            Objects.requireNonNull(policy, "join policy must not be null; e.g. Join.allSuccessful()");
+            return new ScopeImpl<>(name, policy, timeSource, deadline, maxConcurrency);
+        }
+    }
+}

@@ -1,0 +1,568 @@
+package dev.weft.scope;
+
+import dev.weft.internal.StructuredThreads;
+import dev.weft.time.TimeSource;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** The scope runtime. See {@link Scope} for the contract. */
+final class ScopeImpl<T, R> implements Scope<T, R> {
+
+    /*
+     * Implementation notes.
+     *
+     * Threads. Only the owner starts threads (the JDK rule). A fork from a task of this scope (or of a scope
+     * nested in it) creates the task QUEUED, counts it unfinished and puts it on `requested`; the owner starts
+     * it the next time it waits, in fork (cap) or in join. So tasks may spawn tasks, under the same policy, cap
+     * and deadline, and join cannot return while a spawner still runs: `unfinished` is raised before the spawner
+     * itself can finish.
+     *
+     * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
+     * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
+     * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
+     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost.
+     *
+     * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
+     * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
+     * The winner cancels queued tasks, interrupts running ones, stops child scopes and wakes the owner. Join then
+     * settles the tasks still unfinished as CANCELLED (TIMED_OUT after a deadline) without waiting for them, and
+     * close() waits for their threads.
+     *
+     * Cap. `permits` counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
+     * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
+     * of the scope run tasks at any time.
+     *
+     * The terminal ScopeState is set once, by CAS from OPEN, at the end of join (or at close without join).
+     */
+
+    private static final int NO_CAP = 0;
+
+    final String name;
+    private final String path;
+    private final ScopeImpl<?, ?> parent;
+    private final Join<T, R> policy;
+    final TimeSource time;
+    private final Thread owner;
+    private final int maxConcurrency;
+    final Deadline deadline;
+    private final StructuredThreads threads;
+    private final ScopeImpl<?, ?> previousOwned;
+
+    /** Appended by forking threads under the list's lock; read under it. */
+    private final List<TaskImpl<T>> tasks = new ArrayList<>();
+    /** Failed and timed-out tasks in completion order; appended by completing threads. */
+    private final ConcurrentLinkedQueue<TaskImpl<T>> failures = new ConcurrentLinkedQueue<>();
+    /** Tasks forked by non-owner threads, waiting for the owner to start them. */
+    private final ConcurrentLinkedQueue<TaskImpl<T>> requested = new ConcurrentLinkedQueue<>();
+    /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
+    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
+
+    /** CAS null -> reason once; read by everyone. */
+    private volatile CancellationReason stopReason;
+    /** Tasks forked and not yet exited (queued, running, or never started after a stop). Atomic updates. */
+    private volatile int unfinished;
+    /** Free run slots under the cap. Atomic updates. */
+    private volatile int permits;
+    /** Set by the owner while it may park; read by wakers. */
+    private volatile boolean ownerParked;
+    /** ScopeState ordinal; CAS from OPEN once. */
+    private volatile int state;
+    /** Owner-confined lifecycle flags. */
+    private boolean joined;
+    private boolean closed;
+    private int autoNames;
+
+    ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
+        this.name = name;
+        this.policy = policy;
+        this.owner = Thread.currentThread();
+        this.parent = ScopeTree.enclosing();
+        this.path = parent == null ? name : parent.path + "/" + name;
+        this.time = time != null ? time : parent != null ? parent.time : TimeSource.system();
+        this.maxConcurrency = maxConcurrency;
+        this.permits = maxConcurrency;
+        this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
+        this.threads = new StructuredThreads(path, () -> stopReason != null);
+        this.previousOwned = ScopeTree.enter(this);
+        if (parent != null) {
+            parent.children.add(this);
+            CancellationReason parentStop = parent.stopReason;
+            if (parentStop != null) {
+                stop(childReason(parentStop));
+            }
+        }
+        deadline.arm(this);
+    }
+
+    // ---- forking ----
+
+    @Override
+    public <U extends T> Task<U> fork(Callable<? extends U> task) {
+        return fork(null, null, task);
+    }
+
+    @Override
+    public <U extends T> Task<U> fork(String name, Callable<? extends U> task) {
+        Objects.requireNonNull(name, "task name must not be null; use fork(task) for an automatic name");
+        return fork(name, null, task);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <U extends T> Task<U> fork(String name, Duration timeout, Callable<? extends U> body) {
+        Objects.requireNonNull(body, () -> "task must not be null (scope " + path + ")");
+        long timeoutNanos = 0;
+        if (timeout != null) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("task timeout must be positive, was " + timeout
+                        + " (scope " + path + ")");
+            }
+            timeoutNanos = saturatedNanos(timeout);
+        }
+        boolean byOwner = Thread.currentThread() == owner;
+        if (byOwner) {
+            if (closed) {
+                throw new IllegalStateException("scope " + path + " is closed; fork is allowed between open and join");
+            }
+            if (joined) {
+                throw new IllegalStateException("scope " + path
+                        + " has been joined; the owner may fork only before join (its tasks may fork until join returns)");
+            }
+        } else if (!runsInside(TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null)) {
+            throw new WrongThreadException("thread " + Thread.currentThread().getName()
+                    + " may not fork in scope " + path + ": only its owner (" + owner.getName()
+                    + ") or a task running inside it may");
+        } else if (state != ScopeState.OPEN.ordinal()) {
+            throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
+        }
+        String taskName = name != null ? name : "task-" + nextAutoName();
+        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        synchronized (tasks) {
+            tasks.add(task);
+        }
+        policy.onFork(task);
+        UNFINISHED.getAndAdd(this, 1);
+        if (byOwner) {
+            startOrWait(task);
+        } else {
+            requested.add(task);
+            wakeOwner();
+        }
+        return (Task<U>) task;
+    }
+
+    private int nextAutoName() {
+        synchronized (tasks) {
+            return ++autoNames;
+        }
+    }
+
+    private boolean runsInside(TaskImpl<?> current) {
+        for (ScopeImpl<?, ?> s = current == null ? null : current.scope; s != null; s = s.parent) {
+            if (s == this) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Owner: starts the task now, or waits for a free slot under the cap (starting requested tasks meanwhile). */
+    private void startOrWait(TaskImpl<T> task) {
+        if (maxConcurrency != NO_CAP && !tryAcquirePermit()) {
+            try {
+                awaitOwner(() -> stopReason != null || tryAcquirePermit());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                        "owner of " + path + " was interrupted while waiting to fork " + task.path, null));
+            }
+        }
+        start(task);
+    }
+
+    /** Owner: creates the task's thread (a permit is held if there is a cap). */
+    private void start(TaskImpl<T> task) {
+        CancellationReason stop = stopReason;
+        if (stop != null) {
+            task.settleAsCancelled(stop);
+            return;
+        }
+        threads.start(task.path, task::run);
+    }
+
+    /** Owner: starts the requested tasks that the cap allows. */
+    private void startRequested() {
+        TaskImpl<T> task;
+        while ((task = requested.peek()) != null) {
+            if (stopReason == null && maxConcurrency != NO_CAP && !tryAcquirePermit()) {
+                return;
+            }
+            requested.poll();
+            start(task);
+        }
+    }
+
+    private boolean tryAcquirePermit() {
+        int p;
+        while ((p = permits) > 0) {
+            if (PERMITS.compareAndSet(this, p, p - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- task callbacks (task threads, timers) ----
+
+    CancellationReason stopReason() {
+        return stopReason;
+    }
+
+    void onTaskCompleted(TaskImpl<T> task) {
+        if (task.state() != TaskState.SUCCEEDED) {
+            failures.add(task);
+        }
+        if (policy.onComplete(task)) {
+            stop(task.state() == TaskState.SUCCEEDED
+                    ? CancellationReason.outcomeDecided(task.path)
+                    : CancellationReason.siblingFailed(task.path, task.exception()));
+        }
+    }
+
+    /** The task's body has exited (or it was settled before starting); its thread is about to end. */
+    void onTaskExit() {
+        if (maxConcurrency != NO_CAP) {
+            PERMITS.getAndAdd(this, 1);
+        }
+        UNFINISHED.getAndAdd(this, -1);
+        wakeOwner();
+    }
+
+    // ---- stopping ----
+
+    /** Stops the scope for {@code reason} if it is not stopped yet; true if this call stopped it. */
+    boolean stop(CancellationReason reason) {
+        if (!STOP_REASON.compareAndSet(this, null, reason)) {
+            return false;
+        }
+        if (reason.kind() != CancellationReason.Kind.DEADLINE) {
+            deadline.disarm();
+        }
+        List<TaskImpl<T>> snapshot;
+        synchronized (tasks) {
+            snapshot = new ArrayList<>(tasks);
+        }
+        for (TaskImpl<T> task : snapshot) {
+            task.interrupt();
+        }
+        for (ScopeImpl<?, ?> child : children) {
+            child.stop(childReason(reason));
+        }
+        wakeOwner();
+        return true;
+    }
+
+    private CancellationReason childReason(CancellationReason parentReason) {
+        return parentReason.kind() == CancellationReason.Kind.DEADLINE
+                ? deadline.expiredReason(parentReason)
+                : CancellationReason.parentCancelled(parent.path, parentReason);
+    }
+
+    // ---- owner waiting ----
+
+    private void wakeOwner() {
+        if (ownerParked) {
+            LockSupport.unpark(owner);
+        }
+    }
+
+    private void awaitOwner(BooleanSupplier done) throws InterruptedException {
+        while (true) {
+            startRequested();
+            if (done.getAsBoolean()) {
+                return;
+            }
+            ownerParked = true;
+            try {
+                if (requested.isEmpty() && !done.getAsBoolean()) {
+                    LockSupport.park(this);
+                }
+            } finally {
+                ownerParked = false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("owner of scope " + path + " interrupted");
+            }
+        }
+    }
+
+    // ---- join and close ----
+
+    @Override
+    public R join() throws InterruptedException {
+        checkOwner("join");
+        if (closed) {
+            throw new IllegalStateException("scope " + path + " is closed; join is allowed once, before close");
+        }
+        if (joined) {
+            throw new IllegalStateException("scope " + path + " has already been joined; join is allowed once");
+        }
+        joined = true;
+        try {
+            awaitOwner(() -> (unfinished == 0 && requested.isEmpty()) || stopReason != null);
+        } catch (InterruptedException e) {
+            stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                    "owner of " + path + " was interrupted in join", null));
+            settle();
+            finish(ScopeState.CANCELLED);
+            throw e;
+        }
+        settle();
+        CancellationReason stop = stopReason;
+        if (stop != null && isExternal(stop.kind())) {
+            finish(ScopeState.CANCELLED);
+            throw new ScopeCancelledException(path, stop);
+        }
+        try {
+            R result = policy.result(new Joined());
+            finish(deadlineExpired() ? ScopeState.TIMED_OUT : ScopeState.SUCCEEDED);
+            return result;
+        } catch (ScopeTimeoutException e) {
+            finish(ScopeState.TIMED_OUT);
+            throw e;
+        } catch (ScopeCancelledException e) {
+            finish(ScopeState.CANCELLED);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            finish(ScopeState.FAILED);
+            throw e;
+        }
+    }
+
+    private static boolean isExternal(CancellationReason.Kind kind) {
+        return switch (kind) {
+            case EXPLICIT, PARENT_CANCELLED, SHUTDOWN, OWNER_EXITED -> true;
+            case DEADLINE, TASK_TIMEOUT, SIBLING_FAILED, OUTCOME_DECIDED -> false;
+        };
+    }
+
+    /** Owner: waits for the JDK scope, then settles every unfinished task with the stop reason. */
+    private void settle() {
+        CancellationReason stop = stopReason;
+        threads.awaitThreads(stop != null);
+        if (stop == null) {
+            return;
+        }
+        TaskImpl<T> queued;
+        while ((queued = requested.poll()) != null) {
+            queued.settleAsCancelled(stop);
+        }
+        List<TaskImpl<T>> snapshot;
+        synchronized (tasks) {
+            snapshot = new ArrayList<>(tasks);
+        }
+        for (TaskImpl<T> task : snapshot) {
+            task.settleAsCancelled(stop);
+        }
+    }
+
+    private void finish(ScopeState terminal) {
+        STATE.compareAndSet(this, ScopeState.OPEN.ordinal(), terminal.ordinal());
+    }
+
+    @Override
+    public void close() {
+        checkOwner("close");
+        if (closed) {
+            return;
+        }
+        try {
+            if (!joined) {
+                boolean forked;
+                synchronized (tasks) {
+                    forked = !tasks.isEmpty();
+                }
+                if (forked) {
+                    stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                            "scope " + path + " was closed before join", null));
+                }
+                settle();
+                finish(forked ? ScopeState.CANCELLED : ScopeState.SUCCEEDED);
+            }
+            deadline.disarm();
+            threads.close();
+        } finally {
+            closed = true;
+            ScopeTree.exit(this, previousOwned);
+            if (parent != null) {
+                parent.children.remove(this);
+            }
+        }
+    }
+
+    private void checkOwner(String what) {
+        if (Thread.currentThread() != owner) {
+            throw new WrongThreadException(what + " called by thread " + Thread.currentThread().getName()
+                    + "; only the owner of scope " + path + " (" + owner.getName() + ") may " + what);
+        }
+    }
+
+    // ---- queries ----
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public void cancel(CancellationReason reason) {
+        stop(Objects.requireNonNull(reason, "reason"));
+    }
+
+    @Override
+    public Optional<CancellationReason> cancellationReason() {
+        return Optional.ofNullable(stopReason);
+    }
+
+    @Override
+    public ScopeState state() {
+        return ScopeState.values()[state];
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public Optional<Duration> remaining() {
+        return deadline.remaining();
+    }
+
+    @Override
+    public Optional<Scope<?, ?>> parent() {
+        return Optional.ofNullable(parent);
+    }
+
+    @Override
+    public List<Scope<?, ?>> children() {
+        return List.copyOf(children);
+    }
+
+    @Override
+    public List<Task<T>> tasks() {
+        synchronized (tasks) {
+            return List.copyOf(tasks);
+        }
+    }
+
+    @Override
+    public int maxConcurrency() {
+        return maxConcurrency;
+    }
+
+    @Override
+    public String toString() {
+        return "Scope[" + path + ", " + state() + "]";
+    }
+
+    /** Whether the scope stopped because its deadline (own or inherited) passed. */
+    boolean deadlineExpired() {
+        CancellationReason stop = stopReason;
+        return stop != null && stop.kind() == CancellationReason.Kind.DEADLINE;
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The view handed to the join policy. */
+    final class Joined implements JoinState<T> {
+        private final List<Task<T>> all;
+        private final List<Task<T>> failed;
+
+        Joined() {
+            synchronized (tasks) {
+                this.all = List.copyOf(tasks);
+            }
+            this.failed = List.copyOf(failures);
+        }
+
+        @Override
+        public String scopePath() {
+            return path;
+        }
+
+        @Override
+        public List<Task<T>> tasks() {
+            return all;
+        }
+
+        @Override
+        public List<Task<T>> failures() {
+            return failed;
+        }
+
+        @Override
+        public Optional<CancellationReason> stopReason() {
+            return Optional.ofNullable(stopReason);
+        }
+
+        @Override
+        public boolean deadlineExpired() {
+            return ScopeImpl.this.deadlineExpired();
+        }
+
+        @Override
+        public ScopeFailedException failure() {
+            if (failed.isEmpty()) {
+                throw new IllegalStateException("scope " + path + " has no failed task");
+            }
+            return ScopeFailedException.of(path, failed, "");
+        }
+
+        @Override
+        public ScopeTimeoutException timeout() {
+            return deadline.timeoutException();
+        }
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STOP_REASON;
+    private static final VarHandle UNFINISHED;
+    private static final VarHandle PERMITS;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
+            UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
+            PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
+            STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.weft.scope;
+
+import dev.weft.time.TimeSource;
+import org.slf4j.MDC;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+
+/** A forked task: its state machine, its result, and the body its virtual thread runs. */
+final class TaskImpl<T> implements Task<T> {
+
+    /*
+     * Implementation notes.
+     *
+     * State machine: QUEUED -> RUNNING -> COMPLETING -> terminal, or QUEUED -> COMPLETING -> CANCELLED.
+     * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes value/exception/reason with
+     * plain stores, then publishes the terminal state with a release store. Readers acquire the state first and
+     * read the fields only once it is terminal. COMPLETING lasts a few instructions; a thread that must wait for
+     * it (settleAsCancelled) spins. Competitors for the terminal state: the task's own thread (success or
+     * failure), the per-task timeout timer, and the scope (cancelling queued tasks, or settling the unfinished
+     * ones when join stops waiting). Exactly one wins; the others see the CAS fail and do nothing.
+     */
+
+    static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
+
+    static final int QUEUED = 0, RUNNING = 1, COMPLETING = 2,
+            SUCCEEDED = 3, FAILED = 4, CANCELLED = 5, TIMED_OUT = 6;
+    private static final TaskState[] STATES = {TaskState.QUEUED, TaskState.RUNNING, TaskState.RUNNING,
+            TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED, TaskState.TIMED_OUT};
+
+    final ScopeImpl<T, ?> scope;
+    final String name;
+    final String path;
+    private final Callable<? extends T> body;
+    /** The task's own timeout, or 0 for none. Immutable. */
+    final long timeoutNanos;
+    /** The forking thread's MDC, copied into the task thread; null if empty. Immutable. */
+    private final Map<String, String> mdc;
+
+    /** Written by CAS from any competitor (see notes); read by anyone. */
+    private volatile int state;
+    /** Outcome fields: written by the COMPLETING owner before the release of the terminal state. */
+    private T value;
+    private Throwable exception;
+    private CancellationReason reason;
+    /** Written by the task thread when it starts and when its body returns; read by cancellers to interrupt it. */
+    private volatile Thread thread;
+    /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
+    long timeoutAtNanos;
+
+    TaskImpl(ScopeImpl<T, ?> scope, String name, long timeoutNanos, Callable<? extends T> body) {
+        this.scope = scope;
+        this.name = name;
+        this.path = scope.path() + "/" + name;
+        this.timeoutNanos = timeoutNanos;
+        this.body = body;
+        this.mdc = MDC.getCopyOfContextMap();
+    }
+
+    /** Runs in the task's own virtual thread. */
+    void run() {
+        try {
+            if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
+                return; // cancelled before it started
+            }
+            thread = Thread.currentThread();
+            CancellationReason stop = scope.stopReason();
+            if (stop != null) {
+                settleAsCancelled(stop);
+                return;
+            }
+            runBody();
+        } finally {
+            thread = null;
+            scope.onTaskExit();
+        }
+    }
+
+    private void runBody() {
+        TimeSource.Timer timer = null;
+        if (timeoutNanos > 0) {
+            timeoutAtNanos = scope.time.nanoTime() + timeoutNanos;
+            timer = scope.time.schedule(timeoutAtNanos, this::timeOut);
+        }
+        if (mdc != null) {
+            MDC.setContextMap(mdc);
+        }
+        T result = null;
+        Throwable failure = null;
+        try {
+            result = ScopedValue.where(CURRENT, this).call(body::call);
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            if (mdc != null) {
+                MDC.clear();
+            }
+        }
+        thread = null;
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (failure == null) {
+            if (settle(RUNNING, SUCCEEDED, result, null, null)) {
+                scope.onTaskCompleted(this);
+            }
+        } else {
+            CancellationReason stop = scope.stopReason();
+            if (stop != null) {
+                settleAsCancelled(stop); // a consequence of the stop, not a failure
+            } else if (settle(RUNNING, FAILED, null, failure, null)) {
+                scope.onTaskCompleted(this);
+            }
+        }
+    }
+
+    /** Runs on the timer when the task's own timeout passes. */
+    private void timeOut() {
+        var why = new CancellationReason(CancellationReason.Kind.TASK_TIMEOUT,
+                "task " + path + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos), null);
+        var e = new TimeoutException("task " + path + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos));
+        if (settle(RUNNING, TIMED_OUT, null, e, why)) {
+            interrupt();
+            scope.onTaskCompleted(this);
+        }
+    }
+
+    /** Moves the task from {@code from} to {@code terminal}; true if this call decided the outcome. */
+    private boolean settle(int from, int terminal, T v, Throwable e, CancellationReason r) {
+        if (!STATE.compareAndSet(this, from, COMPLETING)) {
+            return false;
+        }
+        value = v;
+        exception = e;
+        reason = r;
+        STATE.setRelease(this, terminal);
+        return true;
+    }
+
+    /**
+     * Settles an unfinished task as cancelled for {@code why}, or as timed out when {@code why} is a deadline;
+     * does nothing to a task that already ended. Does not interrupt.
+     */
+    boolean settleAsCancelled(CancellationReason why) {
+        boolean timedOut = why.kind() == CancellationReason.Kind.DEADLINE;
+        int terminal = timedOut ? TIMED_OUT : CANCELLED;
+        Throwable e = timedOut ? new TimeoutException(why.detail()) : null;
+        while (true) {
+            int s = state;
+            if (s == QUEUED || s == RUNNING) {
+                if (settle(s, terminal, null, e, why)) {
+                    return true;
+                }
+            } else if (s == COMPLETING) {
+                Thread.onSpinWait();
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /** Interrupts the task's thread if its body is running. */
+    void interrupt() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    boolean isQueuedOrRunning() {
+        int s = state;
+        return s == QUEUED || s == RUNNING;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public TaskState state() {
+        return STATES[state];
+    }
+
+    @Override
+    public T get() {
+        int s = state;
+        if (s != SUCCEEDED) {
+            throw new IllegalStateException("task " + path + " has no value: it is " + STATES[s]
+                    + "; get() is allowed only on a SUCCEEDED task");
+        }
+        return value;
+    }
+
+    @Override
+    public Throwable exception() {
+        int s = state;
+        if (s != FAILED && s != TIMED_OUT) {
+            throw new IllegalStateException("task " + path + " has no exception: it is " + STATES[s]
+                    + "; exception() is allowed only on a FAILED or TIMED_OUT task");
+        }
+        return exception;
+    }
+
+    @Override
+    public Optional<CancellationReason> cancellationReason() {
+        int s = state;
+        return s == CANCELLED || s == TIMED_OUT ? Optional.of(reason) : Optional.empty();
+    }
+
+    @Override
+    public Outcome<T> outcome() {
+        return switch (state) {
+            case SUCCEEDED -> new Outcome.Success<>(name, value);
+            case FAILED -> new Outcome.Failure<>(name, exception);
+            case CANCELLED -> new Outcome.Cancelled<>(name, reason);
+            case TIMED_OUT -> new Outcome.TimedOut<>(name, reason);
+            default -> throw new IllegalStateException("task " + path + " has not ended: it is " + state()
+                    + "; outcome() is allowed once the task ended (after join)");
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + path + ", " + state() + "]";
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(TaskImpl.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
