@@ -11,5 +11,6 @@
 module dev.weft.core {
     requires org.slf4j;
 
+    exports dev.weft.progress;
     exports dev.weft.time;
 }
