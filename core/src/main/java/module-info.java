@@ -12,5 +12,6 @@ module dev.weft.core {
     requires org.slf4j;
 
     exports dev.weft.scope;
+    exports dev.weft.progress;
     exports dev.weft.time;
 }
