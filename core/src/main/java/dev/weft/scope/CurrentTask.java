@@ -1,5 +1,7 @@
 package dev.weft.scope;
 
+import dev.weft.progress.Progress;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -39,6 +41,15 @@ public final class CurrentTask {
     public static Optional<Scope<?, ?>> scope() {
         TaskImpl<?> t = current();
         return t == null ? Optional.empty() : Optional.of(t.scope);
+    }
+
+    /**
+     * The progress node of the calling task's scope, where a task reports its work without plumbing:
+     * {@code CurrentTask.progress().ifPresent(p -> p.advance())}. Empty outside a task.
+     */
+    public static Optional<Progress> progress() {
+        TaskImpl<?> t = current();
+        return t == null ? Optional.empty() : Optional.of(t.scope.progress);
     }
 
     /**

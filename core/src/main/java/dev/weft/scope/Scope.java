@@ -1,5 +1,6 @@
 package dev.weft.scope;
 
+import dev.weft.progress.Progress;
 import dev.weft.time.TimeSource;
 
 import java.time.Duration;
@@ -132,6 +133,13 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
 
     /** The tasks forked so far, in fork order. */
     List<Task<T>> tasks();
+
+    /**
+     * The scope's progress node. A child scope's node is a child of its parent's, so it appears in the parent's
+     * roll-up as soon as the child opens, and counts as complete once the child closes, even if nothing reported
+     * on it. Tasks reach it with {@link CurrentTask#progress()}.
+     */
+    Progress progress();
 
     /** The concurrency cap, or 0 when there is none. */
     int maxConcurrency();

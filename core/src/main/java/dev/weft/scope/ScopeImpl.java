@@ -1,6 +1,7 @@
 package dev.weft.scope;
 
 import dev.weft.internal.StructuredThreads;
+import dev.weft.progress.Progress;
 import dev.weft.time.TimeSource;
 
 import java.lang.invoke.MethodHandles;
@@ -57,6 +58,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private final Thread owner;
     private final int maxConcurrency;
     final Deadline deadline;
+    final Progress progress;
     private final StructuredThreads threads;
     private final ScopeImpl<?, ?> previousOwned;
 
@@ -94,6 +96,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.maxConcurrency = maxConcurrency;
         this.permits = maxConcurrency;
         this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
+        this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
         this.threads = new StructuredThreads(path, () -> stopReason != null);
         this.previousOwned = ScopeTree.enter(this);
         if (parent != null) {
@@ -405,6 +408,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             threads.close();
         } finally {
             closed = true;
+            progress.complete();
             ScopeTree.exit(this, previousOwned);
             if (parent != null) {
                 parent.children.remove(this);
@@ -471,6 +475,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         synchronized (tasks) {
             return List.copyOf(tasks);
         }
+    }
+
+    @Override
+    public Progress progress() {
+        return progress;
     }
 
     @Override
