@@ -10,8 +10,10 @@
  */
 module dev.weft.core {
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports dev.weft.scope;
     exports dev.weft.progress;
     exports dev.weft.time;
+    exports dev.weft.jobs;
 }

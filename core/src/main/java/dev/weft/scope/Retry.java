@@ -141,6 +141,11 @@ public final class Retry {
         return maxAttempts;
     }
 
+    /** The timeout of one attempt, or {@code null} for none. */
+    public java.time.Duration attemptTimeoutOrNull() {
+        return attemptTimeout;
+    }
+
     /** Whether {@code failure} is worth another attempt. */
     public boolean retries(Throwable failure) {
         return !(failure instanceof InterruptedException) && retryOn.test(failure);

@@ -557,6 +557,21 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
     }
 
+    /** The threads running tasks of this scope and of its descendants, right now. */
+    List<Thread> liveThreads() {
+        List<Thread> live = new ArrayList<>();
+        for (Task<T> t : tasks()) {
+            Thread th = ((TaskImpl<T>) t).thread();
+            if (th != null) {
+                live.add(th);
+            }
+        }
+        for (ScopeImpl<?, ?> child : children) {
+            live.addAll(child.liveThreads());
+        }
+        return live;
+    }
+
     // VarHandle mechanics
     private static final VarHandle STOP_REASON;
     private static final VarHandle UNFINISHED;
@@ -570,6 +585,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+            dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -172,6 +172,11 @@ final class TaskImpl<T> implements Task<T> {
         }
     }
 
+    /** The thread running the task's body, or null. */
+    Thread thread() {
+        return thread;
+    }
+
     boolean isQueuedOrRunning() {
         int s = state;
         return s == QUEUED || s == RUNNING;

@@ -1,0 +1,276 @@
+package dev.weft.jobs;
+
+import dev.weft.progress.Progress;
+import dev.weft.progress.ProgressSnapshot;
+import dev.weft.scope.CancellationReason;
+import dev.weft.scope.Retry;
+import dev.weft.scope.Scope;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** One job: its record fields, its state machine, its handle and the context its body sees. */
+final class Job<T> implements JobHandle<T>, JobContext {
+
+    /*
+     * Implementation notes.
+     *
+     * State machine (the `state` word, changed only by CAS):
+     *   QUEUED -> RUNNING            the dispatcher, under the admission lock
+     *   QUEUED -> CANCELLED          cancel() or shutdown, racing the dispatcher: one CAS wins
+     *   RUNNING -> CANCELLING        cancel(): a running job's cancellation was requested (reported as RUNNING)
+     *   RUNNING -> SUCCEEDED | FAILED | TIMED_OUT | CANCELLED   the runner, when the job ends
+     *   CANCELLING -> CANCELLED      the runner, when a job whose cancellation was requested ends
+     * So the terminal state is written exactly once, and a cancel() that returned true always ends CANCELLED:
+     * a runner that finished first makes cancel()'s CAS fail, and a cancel() that won turns the runner's
+     * RUNNING -> X into CANCELLING -> CANCELLED. `cancelReason` is CAS'd from null first, so concurrent cancels
+     * agree on one reason and only the first can return true.
+     *
+     * Record fields other than `state` are written by the thread that owns the current phase (the dispatcher
+     * writes nothing but the state; the runner writes startedAt, attempt, scope, progress, outcome fields and
+     * finally finishedAt before releasing `done`), and are volatile so snapshots from other threads see them.
+     */
+
+    static final int QUEUED = 0, RUNNING = 1, CANCELLING = 2, SUCCEEDED = 3, FAILED = 4, CANCELLED = 5, TIMED_OUT = 6;
+    private static final JobState[] STATES = {JobState.QUEUED, JobState.RUNNING, JobState.RUNNING,
+            JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.TIMED_OUT};
+    private static final int MAX_RESULT_CHARS = 1000;
+
+    final String id;
+    final long seq;
+    final String name;
+    final String key;
+    final String group;
+    final int priority;
+    final Duration timeout;
+    final Retry retry;
+    final Duration expectedDuration;
+    final Instant submittedAt;
+    /** The body; dropped once the job ends so a retained record does not keep what the body captured. */
+    volatile JobBody<T> body;
+
+    private volatile int state;
+    volatile CancellationReason cancelReason;
+    volatile Instant startedAt;
+    volatile Instant finishedAt;
+    volatile int attempt;
+    volatile Scope<Object, List<Object>> scope;
+    volatile Progress progress;
+    /** The last attempt's final progress, kept when the job ends instead of the node and its subtree. */
+    volatile ProgressSnapshot finalProgress;
+    volatile boolean stuck;
+    volatile T value;
+    volatile Throwable failure;
+    volatile String resultSummary;
+    volatile JobError error;
+    /** The stuck-job timer, if armed; written by the runner. */
+    volatile dev.weft.time.TimeSource.Timer stuckTimer;
+    /** Whether the runner is waiting between attempts (a cancel then interrupts it). */
+    volatile boolean inBackoff;
+    /** The runner thread; written by the runner when it starts. */
+    volatile Thread runner;
+    /** Released once the job is terminal and its record final. */
+    final CountDownLatch done = new CountDownLatch(1);
+    /** Guarded by `this`: whether FINISHED was emitted (no event of the job may follow it). */
+    boolean finishedEmitted;
+    /** Guarded by `this`: the last progress snapshot emitted as a PROGRESS event. */
+    ProgressSnapshot lastEmittedProgress;
+
+    Job(String id, long seq, JobSpec<T> spec, Instant submittedAt) {
+        this.id = id;
+        this.seq = seq;
+        this.name = spec.name();
+        this.key = spec.key();
+        this.group = spec.group();
+        this.priority = spec.priority();
+        this.timeout = spec.timeout();
+        this.retry = spec.retry();
+        this.expectedDuration = spec.expectedDuration();
+        this.body = spec.body();
+        this.submittedAt = submittedAt;
+    }
+
+    // ---- state machine ----
+
+    int rawState() {
+        return state;
+    }
+
+    JobState state() {
+        return STATES[state];
+    }
+
+    boolean isTerminal() {
+        return state >= SUCCEEDED;
+    }
+
+    boolean start() {
+        return STATE.compareAndSet(this, QUEUED, RUNNING);
+    }
+
+    /** Records the cancellation request; true if this call is the first. */
+    boolean requestCancel(CancellationReason reason) {
+        return REASON.compareAndSet(this, null, reason);
+    }
+
+    /** After requestCancel won: QUEUED -> CANCELLED. */
+    boolean cancelQueued() {
+        return STATE.compareAndSet(this, QUEUED, CANCELLED);
+    }
+
+    /** After requestCancel won: RUNNING -> CANCELLING. */
+    boolean markCancelling() {
+        return STATE.compareAndSet(this, RUNNING, CANCELLING);
+    }
+
+    /** The runner ends the job as {@code terminal}, or as CANCELLED if its cancellation was requested. */
+    JobState finish(int terminal) {
+        if (STATE.compareAndSet(this, RUNNING, terminal)) {
+            return STATES[terminal];
+        }
+        if (STATE.compareAndSet(this, CANCELLING, CANCELLED)) {
+            return JobState.CANCELLED;
+        }
+        throw new IllegalStateException("job " + id + " finished twice: it was already " + STATES[state]);
+    }
+
+    void recordValue(T v) {
+        value = v;
+        String s = String.valueOf(v);
+        resultSummary = s.length() > MAX_RESULT_CHARS ? s.substring(0, MAX_RESULT_CHARS) + "..." : s;
+    }
+
+    void recordFailure(Throwable t) {
+        failure = t;
+        error = JobError.of(t);
+    }
+
+    @Override
+    public JobRecord record() {
+        int s = state;
+        Progress p = progress;
+        ProgressSnapshot snap = p != null ? p.snapshot() : finalProgress;
+        CancellationReason why = cancelReason;
+        String cancellation = s == CANCELLED && why != null ? why.toString()
+                : s == TIMED_OUT ? "DEADLINE: job " + id + " exceeded its timeout of " + timeout : null;
+        return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
+                attempt, retry == null ? 1 : retry.maxAttempts(),
+                s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
+                snap, stuck, expectedDuration);
+    }
+
+    // ---- JobHandle ----
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public T await() throws InterruptedException {
+        done.await();
+        return valueOrThrow();
+    }
+
+    @Override
+    public T await(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!awaitCompletion(timeout)) {
+            throw new TimeoutException("job " + id + " (" + name + ") did not finish within " + timeout
+                    + "; it is " + STATES[state]);
+        }
+        return valueOrThrow();
+    }
+
+    @Override
+    public boolean awaitCompletion(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return done.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    private T valueOrThrow() {
+        if (state == SUCCEEDED) {
+            return value;
+        }
+        throw new JobFailedException(record(), failure);
+    }
+
+    @Override
+    public boolean cancel(String why) {
+        return runtime().cancel(this, CancellationReason.explicit(Objects.requireNonNull(why, "why")));
+    }
+
+    /** Set once by the runtime before the handle is published. */
+    private JobRuntimeImpl runtime;
+
+    void attach(JobRuntimeImpl runtime) {
+        this.runtime = runtime;
+    }
+
+    private JobRuntimeImpl runtime() {
+        return runtime;
+    }
+
+    // ---- JobContext ----
+
+    @Override
+    public String jobId() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Scope<Object, List<Object>> scope() {
+        return scope;
+    }
+
+    @Override
+    public Progress progress() {
+        return progress;
+    }
+
+    @Override
+    public Optional<CancellationReason> cancellationReason() {
+        CancellationReason why = cancelReason;
+        if (why != null) {
+            return Optional.of(why);
+        }
+        Scope<?, ?> s = scope;
+        return s == null ? Optional.empty() : s.cancellationReason();
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + id + " " + name + ", " + STATES[state] + "]";
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STATE;
+    private static final VarHandle REASON;
+
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Job.class, "state", int.class);
+            REASON = lookup.findVarHandle(Job.class, "cancelReason", CancellationReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.weft.jobs;
+
+/**
+ * A change in a job, delivered to {@link JobListener}s: the feed behind HTTP polling and server-sent events.
+ *
+ * @param sequence a number unique and increasing across all events of the runtime, in delivery order per job
+ * @param type     what happened
+ * @param job      the job's record just after the change
+ */
+public record JobEvent(long sequence, Type type, JobRecord job) {
+
+    /** What happened to the job. */
+    public enum Type {
+        /** Accepted (QUEUED). */
+        SUBMITTED,
+        /** An attempt started (RUNNING). */
+        STARTED,
+        /** Its progress changed (sampled at most once per the runtime's progress interval). */
+        PROGRESS,
+        /** It ran past its expected duration. */
+        STUCK,
+        /** It reached its terminal state; the last event of the job. */
+        FINISHED
+    }
+
+    /** Whether this is the job's last event. */
+    public boolean isTerminal() {
+        return type == Type.FINISHED;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.weft.jobs;
+
+import dev.weft.progress.ProgressSnapshot;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * An immutable snapshot of a job, as queries and events return it. Fields that do not apply yet are
+ * {@code null}: {@code startedAt} while queued, {@code finishedAt}, {@code result} and {@code error} until the
+ * job ends, {@code key} and {@code group} when not given.
+ *
+ * @param id                 the job's id, unique within its runtime
+ * @param name               the job's name
+ * @param key                the business key, or null
+ * @param group              the group, or null
+ * @param priority           higher runs first
+ * @param state              the state when the snapshot was taken
+ * @param submittedAt        when it was accepted
+ * @param startedAt          when its first attempt started, or null
+ * @param finishedAt         when it reached its terminal state, or null
+ * @param attempt            the current (or last) attempt, 0 before the first
+ * @param maxAttempts        how many attempts its retry policy allows (1 without one)
+ * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
+ * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
+ * @param cancellationReason why it was cancelled or timed out, or null
+ * @param progress           the progress of the current attempt
+ * @param stuck              whether it ran longer than its expected duration
+ * @param expectedDuration   the expected duration, or null for none
+ */
+public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
+                        Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
+                        String result, JobError error, String cancellationReason, ProgressSnapshot progress,
+                        boolean stuck, Duration expectedDuration) {
+
+    /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */
+    public Duration duration(Instant now) {
+        if (startedAt == null) {
+            return null;
+        }
+        return Duration.between(startedAt, finishedAt != null ? finishedAt : now);
+    }
+}

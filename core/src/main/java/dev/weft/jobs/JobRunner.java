@@ -1,0 +1,157 @@
+package dev.weft.jobs;
+
+import dev.weft.scope.Join;
+import dev.weft.scope.Scope;
+import dev.weft.scope.ScopeCancelledException;
+import dev.weft.scope.ScopeFailedException;
+import dev.weft.scope.ScopeTimeoutException;
+import dev.weft.time.TimeSource;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs one job on its runner thread: attempts in root scopes, retries with backoff, the timeout over all
+ * attempts, and the classification of how it ended.
+ */
+final class JobRunner<T> implements Runnable {
+
+    /*
+     * Implementation notes: the runner thread owns each attempt's scope and only joins it; the body runs as the
+     * scope's first task ("main"), so the job's deadline and cancellation interrupt the body itself, not just
+     * the tasks it forks. The body forks more work into ctx.scope() (a task forking into its own scope). The
+     * attempt's deadline is the job's remaining timeout, tightened by the retry policy's attempt timeout; when
+     * the job's own timeout is the one that passed, the job is TIMED_OUT, otherwise the attempt failed with a
+     * timeout and may be retried.
+     */
+
+    private final JobRuntimeImpl runtime;
+    private final Job<T> job;
+    private final TimeSource time;
+
+    JobRunner(JobRuntimeImpl runtime, Job<T> job) {
+        this.runtime = runtime;
+        this.job = job;
+        this.time = runtime.time;
+    }
+
+    @Override
+    public void run() {
+        job.runner = Thread.currentThread();
+        MDC.put(JobRuntime.MDC_JOB_ID, job.id);
+        long startNanos = time.nanoTime();
+        job.startedAt = time.instant();
+        runtime.jobStarted(job);
+        int terminal;
+        try {
+            terminal = attempts(startNanos);
+        } catch (Throwable unexpected) {
+            job.recordFailure(unexpected);
+            terminal = Job.FAILED;
+        } finally {
+            MDC.remove(JobRuntime.MDC_JOB_ID);
+        }
+        Thread.interrupted(); // a cancel that raced the end must not leak into the runtime's bookkeeping
+        runtime.jobEnded(job, terminal, time.nanoTime() - startNanos);
+    }
+
+    private int attempts(long startNanos) {
+        int maxAttempts = job.retry == null ? 1 : job.retry.maxAttempts();
+        long jobDeadline = job.timeout == null ? Long.MAX_VALUE : startNanos + saturated(job.timeout);
+        for (int attempt = 1; ; attempt++) {
+            job.attempt = attempt;
+            if (job.cancelReason != null) {
+                return Job.CANCELLED;
+            }
+            long now = time.nanoTime();
+            if (jobDeadline != Long.MAX_VALUE && jobDeadline - now <= 0) {
+                return Job.TIMED_OUT;
+            }
+            long attemptDeadline = jobDeadline;
+            if (job.retry != null && job.retry.attemptTimeoutOrNull() != null) {
+                long a = now + saturated(job.retry.attemptTimeoutOrNull());
+                if (a - attemptDeadline < 0) {
+                    attemptDeadline = a;
+                }
+            }
+            Throwable failure;
+            try {
+                T value = runAttempt(attempt, attemptDeadline == Long.MAX_VALUE ? null : Duration.ofNanos(attemptDeadline - now));
+                job.recordValue(value);
+                return Job.SUCCEEDED;
+            } catch (ScopeTimeoutException e) {
+                if (attemptDeadline == jobDeadline) {
+                    job.recordFailure(e);
+                    return Job.TIMED_OUT;
+                }
+                failure = e;
+            } catch (ScopeCancelledException | InterruptedException e) {
+                if (job.cancelReason != null) {
+                    return Job.CANCELLED;
+                }
+                failure = e;
+            } catch (ScopeFailedException e) {
+                // the body's own exception is the job's failure; a forked task's keeps the path naming it
+                failure = e.getCause() != null && e.getSuppressed().length == 0
+                        && e.taskPath() != null && e.taskPath().endsWith("#" + job.id + "/main") ? e.getCause() : e;
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            job.recordFailure(failure);
+            if (job.cancelReason != null) {
+                return Job.CANCELLED;
+            }
+            if (attempt >= maxAttempts || !job.retry.retries(failure)) {
+                return Job.FAILED;
+            }
+            Duration delay = job.retry.delayBefore(attempt + 1);
+            long wakeAt = time.nanoTime() + saturated(delay);
+            if (jobDeadline != Long.MAX_VALUE && jobDeadline - wakeAt <= 0) {
+                return Job.FAILED; // another attempt cannot start before the job's timeout
+            }
+            try {
+                job.inBackoff = true;
+                if (job.cancelReason != null) {
+                    return Job.CANCELLED;
+                }
+                time.sleepUntil(wakeAt);
+            } catch (InterruptedException e) {
+                return job.cancelReason != null ? Job.CANCELLED : Job.FAILED;
+            } finally {
+                job.inBackoff = false;
+            }
+        }
+    }
+
+    private T runAttempt(int attempt, Duration deadline) throws InterruptedException {
+        var builder = Scope.named(job.name + "#" + job.id).timeSource(time);
+        if (deadline != null) {
+            builder.deadline(deadline.isZero() ? Duration.ofNanos(1) : deadline);
+        }
+        try (Scope<Object, List<Object>> scope = builder.open(Join.allSuccessful())) {
+            job.scope = scope;
+            job.progress = scope.progress();
+            runtime.attemptStarted(job, attempt);
+            if (job.cancelReason != null) {
+                scope.cancel(job.cancelReason); // cancelled between the check and the publication of the scope
+            }
+            JobBody<T> body = job.body;
+            var main = scope.fork("main", () -> body.run(job));
+            scope.join();
+            @SuppressWarnings("unchecked")
+            T value = (T) main.get();
+            return value;
+        } finally {
+            job.scope = null;
+        }
+    }
+
+    private static long saturated(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+}

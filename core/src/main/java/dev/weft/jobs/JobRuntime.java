@@ -1,0 +1,201 @@
+package dev.weft.jobs;
+
+import dev.weft.scope.Scope;
+import dev.weft.time.TimeSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs tracked background jobs. Each job is a root scope with a record: submit it, observe it (state, progress,
+ * errors, events), cancel its whole tree, de-duplicate it by key, bound how many run and wait, retain finished
+ * ones for a while, and drain them at shutdown.
+ *
+ * <pre>{@code
+ * try (JobRuntime jobs = JobRuntime.builder().maxRunning(8).maxQueued(1_000).build()) {
+ *     JobHandle<Integer> h = jobs.submit(JobSpec.named("reindex").key("reindex:t7").body(ctx -> reindex(ctx)));
+ *     jobs.get(h.id()).state();           // QUEUED, RUNNING, ...
+ *     h.await();                          // or jobs.cancel(h.id(), "user asked")
+ * }                                       // close(): graceful shutdown
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Every accepted job reaches exactly one terminal state, and emits exactly one FINISHED event.</li>
+ *   <li>De-duplication is atomic: of concurrent submissions with one key, while a job with that key is queued or
+ *       running, all get the same job. Once it has finished, the key is free.</li>
+ *   <li>At most {@code maxRunning} jobs run (and at most {@code maxRunningPerGroup} per group); queued jobs start
+ *       by priority, then in submission order. Beyond {@code maxQueued} waiting jobs, submit throws
+ *       {@link JobRejectedException} and queues nothing.</li>
+ *   <li>Finished jobs are kept per {@link Retention}; memory does not grow with the number of jobs run.</li>
+ *   <li>Every thread of a job carries the job id in its MDC ({@code jobId}).</li>
+ * </ul>
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl {
+
+    /** The MDC key under which every thread of a job finds the job id. */
+    String MDC_JOB_ID = "jobId";
+
+    /** A runtime with the defaults (see {@link Builder}). */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Submits a job. Returns at once.
+     *
+     * @return the new job, or the queued or running job with the same key
+     * @throws JobRejectedException if the queue is full or the runtime is shutting down
+     */
+    <T> JobHandle<T> submit(JobSpec<T> spec);
+
+    /** Submits a job with just a name and a body. */
+    default <T> JobHandle<T> submit(String name, JobBody<T> body) {
+        return submit(JobSpec.named(name).body(body));
+    }
+
+    /**
+     * The record of job {@code id}.
+     *
+     * @throws NoSuchJobException if there is no such job (never was, or evicted)
+     */
+    JobRecord get(String id);
+
+    /** The record of job {@code id}, if it exists. */
+    Optional<JobRecord> find(String id);
+
+    /** The handle of job {@code id}, if it exists. */
+    Optional<JobHandle<?>> handle(String id);
+
+    /** A page of jobs matching {@code query}, newest submission first. */
+    JobPage list(JobQuery query);
+
+    /** How many jobs are in each state right now (finished ones: as retained). Every state is present. */
+    Map<JobState, Long> counts();
+
+    /**
+     * Cancels job {@code id} with reason {@code why}: a queued job ends CANCELLED at once; a running job's scope
+     * tree is cancelled and it ends CANCELLED once its threads have stopped.
+     *
+     * @return {@code true} if this call cancelled it; {@code false} if it had already ended or was already being
+     *         cancelled (nothing changes)
+     * @throws NoSuchJobException if there is no such job
+     */
+    boolean cancel(String id, String why);
+
+    /** Registers a listener for every job's events. */
+    JobSubscription subscribe(JobListener listener);
+
+    /** The root scopes of the running jobs' current attempts (their subtrees are the live scope tree). */
+    List<Scope<?, ?>> scopes();
+
+    /**
+     * Shuts down gracefully: stops admitting (submit throws {@link JobRejectedException}), cancels queued jobs,
+     * lets running jobs finish for up to {@code grace}, then cancels the rest with reason SHUTDOWN and waits for
+     * them. When it returns, every job is in a terminal state and no thread of the runtime is running. Idempotent:
+     * a second call waits for the first and returns an empty report.
+     */
+    ShutdownReport shutdown(Duration grace) throws InterruptedException;
+
+    /** {@link #shutdown(Duration)} with the builder's default grace period, uninterruptibly. */
+    @Override
+    void close();
+
+    /** Configures a runtime. Not thread-safe; use once. */
+    final class Builder {
+        int maxRunning = 64;
+        int maxQueued = 10_000;
+        int maxRunningPerGroup = Integer.MAX_VALUE;
+        Retention retention = Retention.defaults();
+        TimeSource timeSource = TimeSource.system();
+        Duration defaultExpectedDuration;
+        Duration progressInterval = Duration.ofMillis(250);
+        Duration shutdownGrace = Duration.ofSeconds(10);
+        String name = "jobs";
+
+        Builder() {
+        }
+
+        /** At most {@code max} jobs run at once (default 64). */
+        public Builder maxRunning(int max) {
+            this.maxRunning = positive(max, "maxRunning");
+            return this;
+        }
+
+        /** At most {@code max} jobs wait; beyond that, submit is rejected (default 10,000). */
+        public Builder maxQueued(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxQueued must be zero or positive, was " + max);
+            }
+            this.maxQueued = max;
+            return this;
+        }
+
+        /** At most {@code max} jobs of one {@linkplain JobSpec.Builder#group group} run at once (default: no cap). */
+        public Builder maxRunningPerGroup(int max) {
+            this.maxRunningPerGroup = positive(max, "maxRunningPerGroup");
+            return this;
+        }
+
+        /** How long and how many finished jobs stay queryable (default {@link Retention#defaults()}). */
+        public Builder retention(Retention retention) {
+            this.retention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /** The time source for timeouts, retries, stuck detection, progress sampling and timestamps. */
+        public Builder timeSource(TimeSource timeSource) {
+            this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            return this;
+        }
+
+        /** Jobs without their own expected duration count as stuck after this (default: never). */
+        public Builder defaultExpectedDuration(Duration expected) {
+            this.defaultExpectedDuration = JobSpec.Builder.requirePositive(expected, "defaultExpectedDuration");
+            return this;
+        }
+
+        /** How often running jobs' progress is sampled for PROGRESS events (default 250 ms). */
+        public Builder progressInterval(Duration interval) {
+            this.progressInterval = JobSpec.Builder.requirePositive(interval, "progressInterval");
+            return this;
+        }
+
+        /** The grace period {@link JobRuntime#close()} gives running jobs (default 10 s). */
+        public Builder shutdownGrace(Duration grace) {
+            Objects.requireNonNull(grace, "shutdownGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must be zero or positive, was " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** A name for logs, thread names and metrics (default "jobs"). */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("runtime name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** Builds and starts the runtime. */
+        public JobRuntime build() {
+            return new JobRuntimeImpl(this);
+        }
+
+        private static int positive(int v, String what) {
+            if (v < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1, was " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.weft.jobs;
+
+import dev.weft.scope.Retry;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What to run and how: a name, an optional business key (for de-duplication), an optional group (for per-group
+ * caps, e.g. a tenant), an optional timeout, retry policy, priority and expected duration, and the body.
+ *
+ * <pre>{@code
+ * JobSpec<Integer> spec = JobSpec.named("reindex")
+ *         .key("reindex:tenant-7").group("tenant-7")
+ *         .timeout(Duration.ofMinutes(5)).retry(Retry.attempts(3)).priority(10)
+ *         .body(ctx -> reindex(ctx));
+ * }</pre>
+ *
+ * @param <T> the result type
+ */
+public final class JobSpec<T> {
+
+    private final Builder builder;
+    private final JobBody<T> body;
+
+    private JobSpec(Builder builder, JobBody<T> body) {
+        this.builder = builder.copy();
+        this.body = body;
+    }
+
+    /** Starts describing a job named {@code name}. */
+    public static Builder named(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return builder.name;
+    }
+
+    /** The business key, or {@code null}. */
+    public String key() {
+        return builder.key;
+    }
+
+    /** The group for per-group caps, or {@code null}. */
+    public String group() {
+        return builder.group;
+    }
+
+    /** The timeout over all attempts, or {@code null} for none. */
+    public Duration timeout() {
+        return builder.timeout;
+    }
+
+    /** The retry policy, or {@code null} for a single attempt. */
+    public Retry retry() {
+        return builder.retry;
+    }
+
+    /** Higher runs first among queued jobs; 0 by default. */
+    public int priority() {
+        return builder.priority;
+    }
+
+    /** After how long a running job counts as stuck, or {@code null} for the runtime's default. */
+    public Duration expectedDuration() {
+        return builder.expectedDuration;
+    }
+
+    public JobBody<T> body() {
+        return body;
+    }
+
+    /** Describes a job; not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private String key;
+        private String group;
+        private Duration timeout;
+        private Retry retry;
+        private int priority;
+        private Duration expectedDuration;
+
+        Builder(String name) {
+            Objects.requireNonNull(name, "job name must not be null");
+            if (name.isBlank() || name.indexOf('/') >= 0) {
+                throw new IllegalArgumentException("job name must be non-blank and contain no '/', was \"" + name + "\"");
+            }
+            this.name = name;
+        }
+
+        private Builder copy() {
+            var b = new Builder(name);
+            b.key = key;
+            b.group = group;
+            b.timeout = timeout;
+            b.retry = retry;
+            b.priority = priority;
+            b.expectedDuration = expectedDuration;
+            return b;
+        }
+
+        /** A business key: while a job with this key is queued or running, submitting another returns it. */
+        public Builder key(String key) {
+            this.key = requireNonBlank(key, "key");
+            return this;
+        }
+
+        /** A group (a tenant, a resource) for {@link JobRuntime.Builder#maxRunningPerGroup(int)}. */
+        public Builder group(String group) {
+            this.group = requireNonBlank(group, "group");
+            return this;
+        }
+
+        /** Ends the job as {@code TIMED_OUT} when {@code timeout} has passed since it started, over all attempts. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = requirePositive(timeout, "timeout");
+            return this;
+        }
+
+        /** Retries failed attempts by this policy (its backoff, filter and attempt timeout). */
+        public Builder retry(Retry retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** Higher runs first among queued jobs (any int; ties run in submission order). */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** A job still running after {@code expected} is flagged stuck and logged once with its threads' stacks. */
+        public Builder expectedDuration(Duration expected) {
+            this.expectedDuration = requirePositive(expected, "expectedDuration");
+            return this;
+        }
+
+        /** The finished spec. */
+        public <T> JobSpec<T> body(JobBody<T> body) {
+            Objects.requireNonNull(body, "job body must not be null");
+            return new JobSpec<>(this, body);
+        }
+
+        private static String requireNonBlank(String s, String what) {
+            Objects.requireNonNull(s, () -> what + " must not be null; omit the call for none");
+            if (s.isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank");
+            }
+            return s;
+        }
+
+        static Duration requirePositive(Duration d, String what) {
+            Objects.requireNonNull(d, () -> what + " must not be null");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+    }
+}
