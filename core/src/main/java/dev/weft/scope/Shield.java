@@ -49,35 +49,14 @@ final class Shield {
         String name = (task != null ? task.path : Thread.currentThread().getName()) + "/shielded";
         Map<String, String> mdc = MDC.getCopyOfContextMap();
 
-        var done = new CountDownLatch(1);
-        var result = new Object[1];
-        var failure = new Throwable[1];
-        var cleanupThread = new Thread[1];
+        var run = new Run<V>(cleanup, mdc);
         boolean interrupted = Thread.interrupted();
         try (var threads = new StructuredThreads(name, () -> false)) {
-            threads.start(name, () -> {
-                cleanupThread[0] = Thread.currentThread();
-                if (mdc != null) {
-                    MDC.setContextMap(mdc);
-                }
-                try {
-                    result[0] = cleanup.call();
-                } catch (Throwable t) {
-                    failure[0] = t;
-                } finally {
-                    MDC.clear();
-                    done.countDown();
-                }
-            });
-            TimeSource.Timer bound = time.schedule(time.nanoTime() + ScopeImpl.saturatedNanos(max), () -> {
-                Thread t = cleanupThread[0];
-                if (t != null && done.getCount() > 0) {
-                    t.interrupt();
-                }
-            });
+            threads.start(name, run);
+            TimeSource.Timer bound = time.schedule(time.nanoTime() + ScopeImpl.saturatedNanos(max), run::expire);
             while (true) {
                 try {
-                    done.await();
+                    run.done.await();
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true; // deferred: restored below
@@ -92,17 +71,62 @@ final class Shield {
                 Thread.currentThread().interrupt();
             }
         }
-        if (failure[0] != null) {
-            if (failure[0] instanceof Exception e) {
+        if (run.failure != null) {
+            if (run.failure instanceof Exception e) {
                 throw e;
             }
-            if (failure[0] instanceof Error e) {
+            if (run.failure instanceof Error e) {
                 throw e;
             }
-            throw new RuntimeException(failure[0]);
+            throw new RuntimeException(run.failure);
         }
-        @SuppressWarnings("unchecked")
-        V v = (V) result[0];
-        return v;
+        return run.result;
+    }
+
+    /** The cleanup's body, run on the cleanup thread, and the bound's action, run on the timer. */
+    private static final class Run<V> implements Runnable {
+        private final Callable<V> cleanup;
+        private final Map<String, String> mdc;
+        /** Opened by the cleanup thread when the cleanup returned; publishes result and failure. */
+        final CountDownLatch done = new CountDownLatch(1);
+        /** Written by the cleanup thread before done opens; read by the caller after. */
+        V result;
+        Throwable failure;
+        /** Written by the cleanup thread as it starts; read by the timer. */
+        private volatile Thread thread;
+        /** Written by the timer; read by the cleanup thread as it starts (Dekker with {@code thread}). */
+        private volatile boolean expired;
+
+        Run(Callable<V> cleanup, Map<String, String> mdc) {
+            this.cleanup = cleanup;
+            this.mdc = mdc;
+        }
+
+        @Override
+        public void run() {
+            thread = Thread.currentThread();
+            if (expired) {
+                Thread.currentThread().interrupt(); // the bound passed before the cleanup started
+            }
+            if (mdc != null) {
+                MDC.setContextMap(mdc);
+            }
+            try {
+                result = cleanup.call();
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                MDC.clear();
+                done.countDown();
+            }
+        }
+
+        void expire() {
+            expired = true;
+            Thread t = thread;
+            if (t != null && done.getCount() > 0) {
+                t.interrupt();
+            }
+        }
     }
 }
