@@ -4,6 +4,7 @@ import dev.weft.progress.Progress;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * What a task can learn about itself from inside, without plumbing: its path, whether and why it was cancelled,
@@ -88,5 +89,37 @@ public final class CurrentTask {
         }
         long left = at - t.scope.time.nanoTime();
         return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
+    }
+
+    /**
+     * Runs {@code cleanup} shielded from the calling task's cancellation, for at most {@code max}: cancelling
+     * the task (its scope stopping, its timeout, the owner closing the scope) does not interrupt the cleanup;
+     * the interrupt is deferred and the calling thread's interrupt status is set again when this method returns.
+     * If the cleanup is still running when {@code max} has passed (on the scope's time source), it is
+     * interrupted; this method still returns only once it has returned, so no thread outlives it and the
+     * enclosing scope's {@code close()} waits for the cleanup as for the task itself.
+     *
+     * <pre>{@code
+     * scope.fork("upload", () -> {
+     *     try {
+     *         return upload(file);
+     *     } finally {
+     *         CurrentTask.shielded(Duration.ofSeconds(2), () -> { staging.delete(file); return null; });
+     *     }
+     * });
+     * }</pre>
+     * The cleanup runs on its own virtual thread named {@code taskPath/shielded}, sees the task's ScopedValue
+     * bindings (so {@code CurrentTask} still answers for the task, and {@link #isCancelled()} tells the truth)
+     * and a copy of the caller's MDC. Outside a Weft task it runs the same way, bounded on the system clock.
+     * It must not fork into the task's scope.
+     *
+     * @return what {@code cleanup} returned
+     * @throws Exception                what {@code cleanup} threw (an {@link InterruptedException} if it
+     *                                  was interrupted at the bound and let that escape)
+     * @throws NullPointerException     if {@code max} or {@code cleanup} is null
+     * @throws IllegalArgumentException if {@code max} is zero or negative
+     */
+    public static <V> V shielded(Duration max, Callable<V> cleanup) throws Exception {
+        return Shield.run(max, cleanup);
     }
 }

@@ -37,7 +37,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      *
      * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
      * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
-     * The winner cancels queued tasks, interrupts running ones, stops child scopes and wakes the owner. Join then
+     * The winner stops child scopes (before interrupting, so that a task owning a child scope and woken in its join
+     * finds it stopped for the inherited reason), interrupts running tasks and wakes the owner. Join then
      * settles the tasks still unfinished as CANCELLED (TIMED_OUT after a deadline) without waiting for them, and
      * close() waits for their threads.
      *
@@ -267,16 +268,19 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         synchronized (tasks) {
             snapshot = new ArrayList<>(tasks);
         }
+        // children first: a task that owns a child scope and wakes from the interrupt in that scope's join must
+        // find it already stopped for the real reason, not record "owner interrupted" (OWNER_EXITED) instead
+        for (ScopeImpl<?, ?> child : children) {
+            child.stop(child.childReason(reason));
+        }
         for (TaskImpl<T> task : snapshot) {
             task.interrupt();
-        }
-        for (ScopeImpl<?, ?> child : children) {
-            child.stop(childReason(reason));
         }
         wakeOwner();
         return true;
     }
 
+    /** The reason this scope stops for when its parent stopped for {@code parentReason}. */
     private CancellationReason childReason(CancellationReason parentReason) {
         return parentReason.kind() == CancellationReason.Kind.DEADLINE
                 ? deadline.expiredReason(parentReason)

@@ -1,0 +1,128 @@
+package dev.weft.scope;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ContextTest {
+
+    private static final ScopedValue<String> USER = ScopedValue.newInstance();
+
+    @AfterEach
+    void clearMdc() {
+        MDC.clear();
+    }
+
+    @Test
+    void scopedValueBindingsFlowIntoTasks() throws Exception {
+        var seen = ScopedValue.where(USER, "alice").call(() -> {
+            try (var scope = Scope.named("ctx").open(Join.<String>allSuccessful())) {
+                scope.fork(() -> USER.orElse("unbound"));
+                return scope.join();
+            }
+        });
+        assertThat(seen).containsExactly("alice");
+    }
+
+    @Test
+    void scopedValueBindingsFlowIntoTasksOfNestedScopes() throws Exception {
+        var seen = ScopedValue.where(USER, "bob").call(() -> {
+            try (var scope = Scope.named("ctx").open(Join.<String>allSuccessful())) {
+                scope.fork(() -> {
+                    try (var inner = Scope.named("in").open(Join.<String>allSuccessful())) {
+                        inner.fork(() -> USER.orElse("unbound"));
+                        return inner.join().getFirst();
+                    }
+                });
+                return scope.join();
+            }
+        });
+        assertThat(seen).containsExactly("bob");
+    }
+
+    @Test
+    void mdcOfTheForkingThreadIsCopiedIntoEachTask() throws Exception {
+        MDC.put("request", "r-17");
+        try (var scope = Scope.named("ctx").open(Join.<String>allSuccessful())) {
+            scope.fork(() -> MDC.get("request"));
+            scope.fork(() -> MDC.get("request"));
+            assertThat(scope.join()).containsExactly("r-17", "r-17");
+        }
+    }
+
+    @Test
+    void mdcOfAForkingTaskIsCopiedIntoTheTaskItForks() throws Exception {
+        try (var scope = Scope.named("ctx").open(Join.<String>allSuccessful())) {
+            scope.fork(() -> {
+                MDC.put("page", "p1");
+                scope.fork(() -> MDC.get("page"));
+                return "root";
+            });
+            assertThat(scope.join()).containsExactly("root", "p1");
+        }
+    }
+
+    @Test
+    void mdcIsClearedInTheTaskThreadOnceTheBodyReturned() throws Exception {
+        MDC.put("request", "r-18");
+        var afterBody = new AtomicReference<Map<String, String>>(Map.of("unset", "yes"));
+        Join<String, String> policy = new Join<>() {
+            @Override
+            public boolean onComplete(Task<? extends String> task) {
+                afterBody.set(MDC.getCopyOfContextMap()); // runs in the task's thread, after the body
+                return false;
+            }
+
+            @Override
+            public String result(JoinState<String> state) {
+                return state.tasks().getFirst().get();
+            }
+        };
+        try (var scope = Scope.named("ctx").open(policy)) {
+            scope.fork(() -> {
+                MDC.put("extra", "x");
+                return MDC.get("request");
+            });
+            assertThat(scope.join()).isEqualTo("r-18");
+        }
+        assertThat(afterBody.get() == null || afterBody.get().isEmpty()).isTrue();
+        assertThat(MDC.get("extra")).isNull(); // the task's entries do not leak back to the owner
+        assertThat(MDC.get("request")).isEqualTo("r-18");
+    }
+
+    @Test
+    void everyTaskThreadIsNamedAfterTheScopePathAndTaskName() throws Exception {
+        try (var scope = Scope.named("quote").open(Join.<String>allSuccessful())) {
+            scope.fork("vendorA", () -> Thread.currentThread().getName());
+            scope.fork("vendorB", () -> Thread.currentThread().getName());
+            assertThat(scope.join()).containsExactly("quote/vendorA", "quote/vendorB");
+        }
+    }
+
+    @Test
+    void threadsOfNestedScopeTasksCarryTheFullPath() throws Exception {
+        try (var scope = Scope.named("checkout").open(Join.<String>allSuccessful())) {
+            scope.fork("price", () -> {
+                try (var pricing = Scope.named("pricing").open(Join.<String>allSuccessful())) {
+                    pricing.fork("vendorA", () -> Thread.currentThread().getName());
+                    return pricing.join().getFirst();
+                }
+            });
+            assertThat(scope.join()).containsExactly("checkout/pricing/vendorA");
+        }
+    }
+
+    @Test
+    void unnamedTasksAreNamedTaskNInForkOrder() throws Exception {
+        try (var scope = Scope.named("auto").open(Join.<String>allSuccessful())) {
+            scope.fork(() -> CurrentTask.path().orElseThrow());
+            scope.fork(() -> Thread.currentThread().getName());
+            assertThat(scope.join()).containsExactly("auto/task-1", "auto/task-2");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.weft.scope;
+
+import dev.weft.time.ManualTimeSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TimeSourceTest {
+
+    private final ManualTimeSource time = new ManualTimeSource();
+
+    @Test
+    void manualTimeMovesOnlyWhenAdvanced() {
+        long before = time.nanoTime();
+        time.advance(Duration.ofSeconds(3));
+        assertThat(time.nanoTime() - before).isEqualTo(3_000_000_000L);
+    }
+
+    @Test
+    void advanceRunsTimersThatBecameDueAndNoOthers() {
+        var fired = new AtomicInteger();
+        time.schedule(Duration.ofSeconds(1).toNanos(), fired::incrementAndGet);
+        time.schedule(Duration.ofSeconds(5).toNanos(), fired::incrementAndGet);
+        time.advance(Duration.ofSeconds(1));
+        assertThat(fired).hasValue(1);
+        assertThat(time.pendingTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void aCancelledTimerNeverRuns() {
+        var fired = new AtomicInteger();
+        var timer = time.schedule(Duration.ofSeconds(1).toNanos(), fired::incrementAndGet);
+        assertThat(timer.cancel()).isTrue();
+        time.advance(Duration.ofSeconds(2));
+        assertThat(fired).hasValue(0);
+    }
+
+    @Test
+    void advancingBackwardsIsRejected() {
+        assertThatThrownBy(() -> time.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zero or positive");
+    }
+
+    @Test
+    void aSleeperWakesWhenItsDeadlineIsReached() throws Exception {
+        try (var scope = Scope.named("sleep").timeSource(time).open(Join.<Long>allSuccessful())) {
+            scope.fork(() -> {
+                time.sleepUntil(Duration.ofSeconds(2).toNanos());
+                return time.nanoTime();
+            });
+            time.awaitSleepers(1);
+            time.advance(Duration.ofSeconds(2));
+            assertThat(scope.join()).containsExactly(2_000_000_000L);
+        }
+    }
+
+    @Test
+    void aChildScopeUsesItsParentsTimeSource() throws Exception {
+        try (var outer = Scope.named("a").timeSource(time).deadline(Duration.ofSeconds(10)).open(Join.<Integer>allSuccessful())) {
+            try (var inner = Scope.named("b").deadline(Duration.ofSeconds(3)).open(Join.<Integer>allSuccessful())) {
+                time.advance(Duration.ofSeconds(1));
+                assertThat(inner.remaining()).contains(Duration.ofSeconds(2));
+                inner.join();
+            }
+            outer.join();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.weft.scope;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Small helpers for tests ordered by latches and conditions, never by sleeps. */
+final class Waits {
+
+    static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    private Waits() {
+    }
+
+    /** Blocks until interrupted: a task that runs until it is cancelled. */
+    static <V> V forever() throws InterruptedException {
+        new CountDownLatch(1).await();
+        throw new AssertionError("unreachable");
+    }
+
+    /** Awaits {@code latch} with a generous bound, failing the test if it does not open. */
+    static void await(CountDownLatch latch) throws InterruptedException {
+        if (!latch.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("latch did not open within " + PATIENCE);
+        }
+    }
+
+    /** Polls {@code condition} (a state another thread will reach) with a generous bound. */
+    static void until(BooleanSupplier condition) {
+        long end = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("condition not reached within " + PATIENCE);
+            }
+            LockSupport.parkNanos(200_000); // polling a condition with a bound, not ordering
+        }
+    }
+
+    /**
+     * Waits for {@code release} ignoring interrupts, counting each one down on {@code interrupted}: a task that
+     * refuses to be cancelled.
+     */
+    static void ignoringInterrupts(CountDownLatch release, CountDownLatch interrupted) {
+        while (true) {
+            try {
+                release.await();
+                return;
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        }
+    }
+}
