@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,12 +28,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only the cancellation is measured. Before each invocation, outside the measured region
  * ({@code @Setup(Level.Invocation)}, run by the benchmark thread, which therefore owns the scope), the scope is
- * opened, 10,000 siblings are forked and block on a latch that is never opened, and one more task is forked that
- * waits on a "go" latch and then throws. The setup returns only once all 10,001 tasks have started. The measured
+ * opened, 10,000 siblings are forked and each sleeps for an hour, and one more task is forked that waits on a
+ * "go" latch and then throws. The setup returns only once all 10,001 tasks have started. The measured
  * operation opens the "go" latch, calls {@code join()} (which must throw) and {@code close()}. So the window starts
  * at the failure trigger: it includes one latch release and virtual-thread unpark before the failing task throws
  * (microseconds, the same in both variants), then the policy's reaction, the interruption of 10,000 threads, the
  * wake-up of the owner and the wait for every thread to end.
+ *
+ * <p>The siblings sleep rather than wait on one shared latch on purpose: 10,000 interrupted waiters of one
+ * {@code CountDownLatch} each unlink themselves from its queue, which is quadratic and took about 1 s per
+ * invocation in both variants, so the benchmark measured {@code AbstractQueuedSynchronizer}, not the scopes.
  *
  * <p>Mode.SampleTime, so the JMH output shows the distribution (p0.50, p0.99, ...) per variant, in ms.
  * <ul>
@@ -66,16 +71,18 @@ public class CancellationLatencyBenchmark {
 
     private static final PlannedFailure FAILURE = new PlannedFailure();
 
+    /** Far longer than any run: a sibling only ever ends by interruption. */
+    private static final Duration SIBLING_SLEEP = Duration.ofHours(1);
+
     /** The latches of one invocation and the tasks that use them. */
     static final class Latches {
         final CountDownLatch started = new CountDownLatch(SIBLINGS + 1);
         final CountDownLatch go = new CountDownLatch(1);
-        final CountDownLatch never = new CountDownLatch(1);
 
         final Callable<Object> sibling = () -> {
             started.countDown();
-            never.await();               // interrupted by the cancellation
-            throw new AssertionError("the 'never' latch was opened");
+            Thread.sleep(SIBLING_SLEEP); // interrupted by the cancellation
+            throw new AssertionError("a sibling slept for an hour without being cancelled");
         };
 
         final Callable<Object> failing = () -> {
@@ -133,9 +140,8 @@ public class CancellationLatencyBenchmark {
         @TearDown(Level.Invocation)
         public void disarm() {
             if (!closed) {               // only when the benchmark method failed
-                latches.never.countDown();
                 latches.go.countDown();
-                scope.close();
+                scope.close();       // the failing task cancels the sleeping siblings
             }
         }
     }
