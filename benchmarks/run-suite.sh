@@ -4,7 +4,7 @@
 #   benchmarks/run-suite.sh                        full suite, class defaults (about 15 minutes on 2 cores)
 #   benchmarks/run-suite.sh FanOutBenchmark        one class; any JMH regexes and options go through
 #   benchmarks/run-suite.sh --smoke                CI: every benchmark once, briefly (1 fork, 1 x 1 s warmup,
-#                                                  1 x 1 s measurement); the figures mean nothing
+#                                                  1 x 1 s measurement, 60 s hang timeout); figures mean nothing
 #   benchmarks/run-suite.sh --name NAME ...        results in benchmarks/results/NAME.json (and NAME.log)
 #
 # Results go to benchmarks/results/<name>.json (default name: suite-<timestamp>, or smoke with --smoke), the
@@ -32,7 +32,8 @@ done
 
 if $smoke; then
   # Placed before the caller's arguments, so that a caller's option wins.
-  args=(-f 1 -wi 1 -i 1 -w 1s -r 1s "${args[@]+"${args[@]}"}")
+  # -to: a benchmark still running 60 s after its iteration ended is interrupted and fails, instead of hanging CI.
+  args=(-f 1 -wi 1 -i 1 -w 1s -r 1s -to 60s "${args[@]+"${args[@]}"}")
   name="${name:-smoke}"
 else
   name="${name:-suite-$(date +%Y%m%d-%H%M%S)}"
