@@ -43,10 +43,11 @@ import java.util.function.Supplier;
  *
  * <p>How to run (from the repository root):
  * <pre>
- *   ./weft bench FanOutBenchmark                          # the defaults below
- *   ./weft bench FanOutBenchmark -p n=1000 -prof gc       # one size, with allocation rates
- *   benchmarks/run-suite.sh FanOutBenchmark               # with JSON results under benchmarks/results/
+ *   ./weft bench '\.FanOutBenchmark'                      # the defaults below
+ *   ./weft bench '\.FanOutBenchmark' -p n=1000 -prof gc   # one size, with allocation rates
+ *   benchmarks/run-suite.sh '\.FanOutBenchmark'           # with JSON results under benchmarks/results/
  * </pre>
+ * (JMH selects by regex search: a bare {@code FanOutBenchmark} also selects {@code BlockingFanOutBenchmark}.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
