@@ -1,0 +1,133 @@
+package dev.weft.bench;
+
+import dev.weft.scope.Join;
+import dev.weft.scope.Scope;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Fan-out of {@code n} trivial tasks, forked and joined: the fixed cost a Weft scope adds per task and per scope.
+ *
+ * <p>One operation is one whole fan-out: open, fork {@code n} tasks that each return a number, join, read every
+ * value, close. Throughput mode, so higher is better.
+ * <ul>
+ *   <li>{@link #weft}: a Weft scope with {@code Join.allSuccessful()}; {@code join()} returns the values.</li>
+ *   <li>{@link #rawScope}: the baseline, the JDK's {@code StructuredTaskScope.open()} (await all successful),
+ *       fork, join, then {@code Subtask.get()} on each. Weft runs its tasks on such a scope, so this is the floor.</li>
+ *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} in try-with-resources,
+ *       submit, {@code Future.get()} on each: what a user writes without structured concurrency.</li>
+ *   <li>{@link #completableFuture}: {@code supplyAsync} on the common pool and {@code allOf(..).join()}: no
+ *       thread per task at all, so expect it to win at small {@code n} on few cores.</li>
+ * </ul>
+ *
+ * <p>Goal: {@code weft} at least 0.95x {@code rawScope} throughput at every {@code n}.
+ *
+ * <p>How to run (from the repository root):
+ * <pre>
+ *   ./weft bench '\.FanOutBenchmark'                      # the defaults below
+ *   ./weft bench '\.FanOutBenchmark' -p n=1000 -prof gc   # one size, with allocation rates
+ *   benchmarks/run-suite.sh '\.FanOutBenchmark'           # with JSON results under benchmarks/results/
+ * </pre>
+ * (JMH selects by regex search: a bare {@code FanOutBenchmark} also selects {@code BlockingFanOutBenchmark}.)
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "-Xms2g", "-Xmx2g"})
+@State(org.openjdk.jmh.annotations.Scope.Benchmark)
+public class FanOutBenchmark {
+
+    /*
+     * Implementation notes: every method returns the sum of the task values, which depends on every task having
+     * run and been read, and JMH consumes the return value, so nothing can be eliminated. The task is one shared
+     * non-capturing lambda so that no variant pays for an allocation the others do not.
+     */
+
+    private static final Callable<Integer> TASK = () -> 1;
+    private static final Supplier<Integer> SUPPLIER = () -> 1;
+
+    @Param({"10", "1000", "100000"})
+    public int n;
+
+    @Benchmark
+    public long weft() throws InterruptedException {
+        try (Scope<Integer, List<Integer>> scope = Scope.named("fanout").open(Join.allSuccessful())) {
+            for (int i = 0; i < n; i++) {
+                scope.fork(TASK);
+            }
+            long sum = 0;
+            for (int v : scope.join()) {
+                sum += v;
+            }
+            return sum;
+        }
+    }
+
+    @Benchmark
+    @SuppressWarnings("unchecked")
+    public long rawScope() throws InterruptedException {
+        Subtask<Integer>[] subtasks = new Subtask[n];
+        try (var scope = StructuredTaskScope.open()) {
+            for (int i = 0; i < n; i++) {
+                subtasks[i] = scope.fork(TASK);
+            }
+            scope.join();
+        }
+        long sum = 0;
+        for (Subtask<Integer> s : subtasks) {
+            sum += s.get();
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @SuppressWarnings("unchecked")
+    public long virtualExecutor() throws InterruptedException, ExecutionException {
+        Future<Integer>[] futures = new Future[n];
+        long sum = 0;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                futures[i] = executor.submit(TASK);
+            }
+            for (Future<Integer> f : futures) {
+                sum += f.get();
+            }
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @SuppressWarnings("unchecked")
+    public long completableFuture() {
+        CompletableFuture<Integer>[] futures = new CompletableFuture[n];
+        for (int i = 0; i < n; i++) {
+            futures[i] = CompletableFuture.supplyAsync(SUPPLIER);
+        }
+        CompletableFuture.allOf(futures).join();
+        long sum = 0;
+        for (CompletableFuture<Integer> f : futures) {
+            sum += f.join();
+        }
+        return sum;
+    }
+}
