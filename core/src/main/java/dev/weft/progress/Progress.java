@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
+import static dev.weft.progress.PackedCounts.COMPLETE;
+import static dev.weft.progress.PackedCounts.done;
+import static dev.weft.progress.PackedCounts.pack;
+import static dev.weft.progress.PackedCounts.total;
+
 /**
  * A node in a tree of progress: units of work done out of a total, an optional step name and message, and
  * children whose progress rolls up into this node's {@linkplain #fraction() fraction}.
@@ -56,14 +61,8 @@ public final class Progress {
     /*
      * Implementation notes.
      *
-     * Counts: done and total of the node itself live in one long, `counts`, so that a single CAS changes both
-     * and a single volatile read sees both:
-     *
-     *   bit 63      COMPLETE flag
-     *   bits 62..32 total (31 bits, unsigned)
-     *   bit 31      always 0
-     *   bits 30..0  done  (31 bits, unsigned)
-     *
+     * Counts: done and total of the node itself and the COMPLETE flag live in one long, `counts` (layout in
+     * PackedCounts), so that a single CAS changes them together and a single volatile read sees them together.
      * Invariant of every value ever stored: done <= total <= MAX_UNITS. Every update is a CAS loop that
      * computes the next word from the current one and gives up (leaving the word as it is) when COMPLETE is
      * set, so a completed node's counts are frozen and its final snapshot is final. Only advance raises done,
@@ -83,10 +82,7 @@ public final class Progress {
      */
 
     /** The largest done or total of one node: 2^31 - 1. Counts larger than this are held at this value. */
-    public static final long MAX_UNITS = (1L << 31) - 1;
-
-    private static final long COMPLETE = Long.MIN_VALUE;
-    private static final int TOTAL_SHIFT = 32;
+    public static final long MAX_UNITS = PackedCounts.MAX_UNITS;
     private static final Progress[] NO_CHILDREN = {};
     private static final ListenerDelivery[] NO_SUBSCRIPTIONS = {};
 
@@ -407,18 +403,6 @@ public final class Progress {
             denominator += child.weight;
         }
         return denominator == 0.0 ? 0.0 : Math.min(1.0, numerator / denominator);
-    }
-
-    private static long pack(long done, long total) {
-        return total << TOTAL_SHIFT | done;
-    }
-
-    private static long done(long counts) {
-        return counts & MAX_UNITS;
-    }
-
-    private static long total(long counts) {
-        return (counts >>> TOTAL_SHIFT) & MAX_UNITS;
     }
 
     private static void requireName(String name) {
