@@ -85,6 +85,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     /** Owner-confined lifecycle flags. */
     private boolean joined;
     private boolean closed;
+    private boolean ownerTookPermit;
     private int autoNames;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
@@ -184,23 +185,44 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** Owner: starts the task now, or waits for a free slot under the cap (starting requested tasks meanwhile). */
     private void startOrWait(TaskImpl<T> task) {
-        if (maxConcurrency != NO_CAP && !tryAcquirePermit()) {
-            try {
-                awaitOwner(() -> stopReason != null || tryAcquirePermit());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                        "owner of " + path + " was interrupted while waiting to fork " + task.path, null));
+        boolean holdsPermit = false;
+        if (maxConcurrency != NO_CAP) {
+            holdsPermit = tryAcquirePermit();
+            if (!holdsPermit) {
+                try {
+                    awaitOwner(this::permitTakenOrStopped);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                            "owner of " + path + " was interrupted while waiting to fork " + task.path, null));
+                }
+                holdsPermit = ownerTookPermit;
+                ownerTookPermit = false;
             }
         }
-        start(task);
+        start(task, holdsPermit);
     }
 
-    /** Owner: creates the task's thread (a permit is held if there is a cap). */
-    private void start(TaskImpl<T> task) {
+    /** Owner's wait condition in a capped fork; records in ownerTookPermit whether it took a permit. */
+    private boolean permitTakenOrStopped() {
+        if (stopReason != null) {
+            return true;
+        }
+        return ownerTookPermit = tryAcquirePermit();
+    }
+
+    /**
+     * Owner: creates the task's thread; with a stop, settles the task as cancelled instead, returning its permit
+     * and its count in `unfinished` since it will never run.
+     */
+    private void start(TaskImpl<T> task, boolean holdsPermit) {
         CancellationReason stop = stopReason;
         if (stop != null) {
             task.settleAsCancelled(stop);
+            if (holdsPermit) {
+                PERMITS.getAndAdd(this, 1);
+            }
+            UNFINISHED.getAndAdd(this, -1);
             return;
         }
         threads.start(task.path, task::run);
@@ -210,11 +232,15 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private void startRequested() {
         TaskImpl<T> task;
         while ((task = requested.peek()) != null) {
-            if (stopReason == null && maxConcurrency != NO_CAP && !tryAcquirePermit()) {
-                return;
+            boolean holdsPermit = false;
+            if (stopReason == null && maxConcurrency != NO_CAP) {
+                if (!tryAcquirePermit()) {
+                    return;
+                }
+                holdsPermit = true;
             }
             requested.poll();
-            start(task);
+            start(task, holdsPermit);
         }
     }
 
@@ -295,6 +321,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
     }
 
+    /**
+     * Owner: waits until {@code done} answers true, starting requested tasks meanwhile. {@code done} may have
+     * a side effect when it answers true (taking a cap permit): every true answer ends the wait, so that effect
+     * is never lost.
+     */
     private void awaitOwner(BooleanSupplier done) throws InterruptedException {
         while (true) {
             startRequested();
@@ -303,9 +334,14 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             }
             ownerParked = true;
             try {
-                if (requested.isEmpty() && !done.getAsBoolean()) {
-                    LockSupport.park(this);
+                // re-check after publishing ownerParked, so a wake-up between the checks above and park is not lost
+                if (!requested.isEmpty()) {
+                    continue;
                 }
+                if (done.getAsBoolean()) {
+                    return;
+                }
+                LockSupport.park(this);
             } finally {
                 ownerParked = false;
             }

@@ -1,6 +1,7 @@
 package dev.weft.scope;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,6 +92,24 @@ class ConcurrencyCapTest {
             scope.close();
         }
         assertThat(ran).isFalse();
+    }
+
+    /**
+     * Regression: the owner's wait condition takes a slot when it answers true; a slot taken by the re-check
+     * after the owner announced it would park was once dropped, so slots leaked until the owner parked forever
+     * with no task left to wake it. Many tight races between task exits and the owner's checks expose it.
+     */
+    @Test
+    @Timeout(60)
+    void theOwnerNeverLosesASlotWhileWaitingForOneUnderTheCap() throws Exception {
+        for (int round = 0; round < 40; round++) {
+            try (var scope = Scope.named("tight").maxConcurrency(2).open(Join.<Integer>allSuccessful())) {
+                for (int i = 0; i < 2_000; i++) {
+                    scope.fork(() -> 1);
+                }
+                assertThat(scope.join()).hasSize(2_000);
+            }
+        }
     }
 
     @Test
