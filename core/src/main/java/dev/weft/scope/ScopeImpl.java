@@ -260,10 +260,12 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return stopReason;
     }
 
+    /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
+    void recordFailure(TaskImpl<T> task) {
+        failures.add(task);
+    }
+
     void onTaskCompleted(TaskImpl<T> task) {
-        if (task.state() != TaskState.SUCCEEDED) {
-            failures.add(task);
-        }
         if (policy.onComplete(task)) {
             stop(task.state() == TaskState.SUCCEEDED
                     ? CancellationReason.outcomeDecided(task.path)

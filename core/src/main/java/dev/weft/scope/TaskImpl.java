@@ -138,6 +138,11 @@ final class TaskImpl<T> implements Task<T> {
         value = v;
         exception = e;
         reason = r;
+        if (terminal == FAILED || (terminal == TIMED_OUT && r.kind() == CancellationReason.Kind.TASK_TIMEOUT)) {
+            // joins the completion order before anyone can see it ended, so "first failure" agrees with what
+            // other threads observe
+            scope.recordFailure(this);
+        }
         STATE.setRelease(this, terminal);
         return true;
     }

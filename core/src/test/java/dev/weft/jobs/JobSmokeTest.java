@@ -43,8 +43,10 @@ class JobSmokeTest {
             var attempts = new java.util.concurrent.atomic.AtomicInteger();
             var h = rt.submit(JobSpec.named("flaky").retry(Retry.attempts(3).backoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(10)))
                     .body(ctx -> { if (attempts.incrementAndGet() < 3) throw new java.io.IOException("flaky " + ctx.attempt()); return "ok"; }));
-            time.awaitSleepers(1); time.advance(Duration.ofSeconds(1));
-            time.awaitSleepers(1); time.advance(Duration.ofSeconds(2));
+            time.awaitSleepers(1);                       // backoff after attempt 1
+            time.advance(Duration.ofSeconds(1));
+            org.awaitility.Awaitility.await().until(() -> attempts.get() == 2 && time.sleepers() == 1);
+            time.advance(Duration.ofSeconds(2));         // backoff after attempt 2
             assertThat(h.await()).isEqualTo("ok");
             assertThat(h.record().attempt()).isEqualTo(3);
         }
