@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Why a scope or task was cancelled. Every cancellation in Weft carries one; a task reads the reason for its
- * own cancellation with {@link TaskContext#cancellationReason()}, an owner with
+ * own cancellation with {@link CurrentTask#cancellationReason()}, an owner with
  * {@link Scope#cancellationReason()}.
  *
  * @param kind   the category, for programs
