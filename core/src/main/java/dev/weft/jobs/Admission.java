@@ -25,8 +25,8 @@ final class Admission {
      * the first runnable job: O(queued) in the worst case, only while groups are saturated.
      */
 
-    private static final Comparator<Job<?>> ORDER = Comparator
-            .<Job<?>>comparingInt(j -> -j.priority)
+    /** Higher priority first (compared, not negated: -Integer.MIN_VALUE overflows), then submission order. */
+    private static final Comparator<Job<?>> ORDER = ((Comparator<Job<?>>) (a, b) -> Integer.compare(b.priority, a.priority))
             .thenComparingLong(j -> j.seq);
 
     private final int maxRunning;
