@@ -112,7 +112,12 @@ class JobSoakTest {
                     assertThat(h.cancel("soak cancels every tenth job")).isTrue();
                 }
             }
-            permits.acquire(IN_FLIGHT); // every accepted job has ended
+            if (!permits.tryAcquire(IN_FLIGHT, 40, java.util.concurrent.TimeUnit.SECONDS)) { // every accepted job has ended
+                var unfinished = kindOf.entrySet().stream().filter(e -> !finished.containsKey(e.getKey()))
+                        .limit(20).map(e -> "kind " + e.getValue() % 10 + ": " + rt.find(e.getKey())).toList();
+                throw new AssertionError((IN_FLIGHT - permits.availablePermits()) + " permits missing; accepted jobs "
+                        + "without a FINISHED event (first 20): " + unfinished + "; counts " + rt.counts());
+            }
             countsAtEnd = rt.counts();
             retained = rt.list(JobQuery.all().page(0, 1)).total();
             // the retained records agree with what the listener saw
