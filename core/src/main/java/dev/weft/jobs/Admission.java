@@ -19,14 +19,17 @@ final class Admission {
      * Implementation notes: one lock guards the queue, the key index, the running counts and the closed flag,
      * so that "is there an active job with this key?", "is there room?", "enqueue" and "start the next ones"
      * happen as one atomic step. That is what makes de-duplication exact under concurrent submits (jcstress:
-     * DedupeReturnsOneJobPerKey) and the caps exact under concurrent finishes. The lock is held for O(log n)
+     * DedupeReturnsOneJobPerKey) and the caps exact under concurrent finishes. The key index may still map a key
+     * to a job that has just become terminal (its state CAS precedes finished()/removeQueued()); admit treats
+     * such a job as absent, so a key is free from the moment its job's terminal state is visible, e.g. inside
+     * the job's own FINISHED event. The lock is held for O(log n)
      * work plus starting virtual threads; listeners of SUBMITTED run under it so that a job's SUBMITTED event
      * precedes its STARTED event. A queue of jobs blocked by their group cap is scanned in priority order for
      * the first runnable job: O(queued) in the worst case, only while groups are saturated.
      */
 
-    private static final Comparator<Job<?>> ORDER = Comparator
-            .<Job<?>>comparingInt(j -> -j.priority)
+    /** Higher priority first (compared, not negated: -Integer.MIN_VALUE overflows), then submission order. */
+    private static final Comparator<Job<?>> ORDER = ((Comparator<Job<?>>) (a, b) -> Integer.compare(b.priority, a.priority))
             .thenComparingLong(j -> j.seq);
 
     private final int maxRunning;
@@ -65,9 +68,11 @@ final class Admission {
             }
             if (job.key != null) {
                 Job<?> existing = activeByKey.get(job.key);
-                if (existing != null) {
+                if (existing != null && !existing.isTerminal()) {
                     return existing;
                 }
+                // a terminal job's key is free even before its runner has called finished() (which ends the
+                // job, emits FINISHED, then frees its slot); finished() removes the key only if it still maps to it
             }
             if (queue.size() >= maxQueued && !canStart(job)) {
                 throw new JobRejectedException("job \"" + job.name + "\" rejected: the queue is full (" + queue.size()
@@ -76,7 +81,7 @@ final class Admission {
                         + "); retry later or raise the limits");
             }
             if (job.key != null) {
-                activeByKey.put(job.key, job);
+                activeByKey.put(job.key, job); // replaces a terminal holder of the key, if any
             }
             queue.add(job);
             onAdmitted.accept(job);

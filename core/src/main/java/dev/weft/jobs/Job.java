@@ -32,7 +32,10 @@ final class Job<T> implements JobHandle<T>, JobContext {
      * So the terminal state is written exactly once, and a cancel() that returned true always ends CANCELLED:
      * a runner that finished first makes cancel()'s CAS fail, and a cancel() that won turns the runner's
      * RUNNING -> X into CANCELLING -> CANCELLED. `cancelReason` is CAS'd from null first, so concurrent cancels
-     * agree on one reason and only the first can return true.
+     * agree on one reason and only the first can return true. The runner reads `cancelReason` too (before an
+     * attempt, and when an attempt throws) and may end the job RUNNING -> CANCELLED before the winning cancel()
+     * has marked it CANCELLING; that cancel() then finds it CANCELLED and still returns true, so "cancel()
+     * returned true" and "the job ended CANCELLED" are equivalent (jcstress: JobTerminalStateSetExactlyOnce).
      *
      * Record fields other than `state` are written by the thread that owns the current phase (the dispatcher
      * writes nothing but the state; the runner writes startedAt, attempt, scope, progress, outcome fields and

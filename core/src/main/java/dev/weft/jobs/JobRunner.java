@@ -43,17 +43,19 @@ final class JobRunner<T> implements Runnable {
         long startNanos = time.nanoTime();
         job.startedAt = time.instant();
         runtime.jobStarted(job);
-        int terminal;
         try {
-            terminal = attempts(startNanos);
-        } catch (Throwable unexpected) {
-            job.recordFailure(unexpected);
-            terminal = Job.FAILED;
+            int terminal;
+            try {
+                terminal = attempts(startNanos);
+            } catch (Throwable unexpected) {
+                job.recordFailure(unexpected);
+                terminal = Job.FAILED;
+            }
+            Thread.interrupted(); // a cancel that raced the end must not leak into the runtime's bookkeeping
+            runtime.jobEnded(job, terminal, time.nanoTime() - startNanos); // logs the end: keep the MDC until after
         } finally {
             MDC.remove(JobRuntime.MDC_JOB_ID);
         }
-        Thread.interrupted(); // a cancel that raced the end must not leak into the runtime's bookkeeping
-        runtime.jobEnded(job, terminal, time.nanoTime() - startNanos);
     }
 
     private int attempts(long startNanos) {

@@ -204,7 +204,10 @@ final class JobRuntimeImpl implements JobRuntime {
                 return true;
             }
             if (job.isTerminal()) {
-                return false;
+                // The runner may have seen our reason (recorded above) before we could mark the job CANCELLING,
+                // and ended it CANCELLED itself: then this call did cancel it. A job ends CANCELLED only with a
+                // reason, and only the first requestCancel records one, so CANCELLED here means ours.
+                return job.rawState() == Job.CANCELLED;
             }
         }
     }

@@ -1,0 +1,239 @@
+package dev.weft.jobs;
+
+import dev.weft.scope.CancellationReason;
+import dev.weft.scope.CurrentTask;
+import dev.weft.scope.Retry;
+import dev.weft.time.ManualTimeSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.jobs.JobWaits.finished;
+import static dev.weft.jobs.JobWaits.forever;
+import static dev.weft.jobs.JobWaits.until;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobLifecycleTest {
+
+    private static JobRuntime.Builder runtime() {
+        return JobRuntime.builder().shutdownGrace(Duration.ZERO);
+    }
+
+    @Test
+    void submitReturnsAtOnceWithAnIdWhileTheBodyIsStillRunning() throws Exception {
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().build()) {
+            JobHandle<String> h = rt.submit("wait", ctx -> {
+                release.await();
+                return "done";
+            });
+            assertThat(h.id()).isNotBlank();
+            assertThat(rt.get(h.id()).state()).isIn(JobState.QUEUED, JobState.RUNNING);
+            release.countDown();
+            assertThat(h.await()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void succeededRecordHoldsTimesAttemptAndResultSummary() throws Exception {
+        var time = new ManualTimeSource();
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().timeSource(time).build()) {
+            time.advance(Duration.ofSeconds(1));
+            var h = rt.submit("answer", ctx -> {
+                started.countDown();
+                release.await();
+                return 42;
+            });
+            await(started);
+            time.advance(Duration.ofSeconds(2));
+            release.countDown();
+            JobRecord r = finished(h);
+            Instant epoch = Instant.parse("2026-01-01T00:00:00Z");
+            assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(r.submittedAt()).isEqualTo(epoch.plusSeconds(1));
+            assertThat(r.startedAt()).isEqualTo(epoch.plusSeconds(1));
+            assertThat(r.finishedAt()).isEqualTo(epoch.plusSeconds(3));
+            assertThat(r.duration(Instant.MAX)).isEqualTo(Duration.ofSeconds(2));
+            assertThat(r.attempt()).isEqualTo(1);
+            assertThat(r.result()).isEqualTo("42");
+            assertThat(r.error()).isNull();
+        }
+    }
+
+    @Test
+    void failedRecordHoldsTheBodysExceptionTypeMessageAndStack() throws Exception {
+        try (var rt = runtime().build()) {
+            var h = rt.submit("broken", ctx -> {
+                throw new IOException("disk on fire");
+            });
+            JobRecord r = finished(h);
+            assertThat(r.state()).isEqualTo(JobState.FAILED);
+            assertThat(r.error().type()).isEqualTo(IOException.class.getName());
+            assertThat(r.error().message()).isEqualTo("disk on fire");
+            assertThat(r.error().stackTrace()).contains("disk on fire").contains("JobLifecycleTest");
+            assertThat(r.result()).isNull();
+            assertThatThrownBy(h::await).isInstanceOf(JobFailedException.class)
+                    .hasMessageContaining("FAILED").hasMessageContaining("disk on fire")
+                    .hasCauseInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void awaitCompletionWithATimeoutReturnsFalseWhileTheJobRuns() throws Exception {
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().build()) {
+            var h = rt.submit("wait", ctx -> {
+                release.await();
+                return 1;
+            });
+            assertThat(h.awaitCompletion(Duration.ofMillis(20))).isFalse();
+            assertThatThrownBy(() -> h.await(Duration.ofMillis(1))).isInstanceOf(TimeoutException.class)
+                    .hasMessageContaining(h.id());
+            release.countDown();
+            assertThat(h.awaitCompletion(JobWaits.PATIENCE)).isTrue();
+            assertThat(h.await(Duration.ZERO)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failedAttemptIsRetriedAfterBackoffAndTheRecordCountsAttempts() throws Exception {
+        var time = new ManualTimeSource();
+        var attempts = new AtomicInteger();
+        try (var rt = runtime().timeSource(time).build()) {
+            var h = rt.submit(JobSpec.named("flaky").retry(Retry.attempts(3).backoff(Duration.ofSeconds(1), 1, Duration.ofSeconds(1)))
+                    .body(ctx -> {
+                        if (attempts.incrementAndGet() < 2) {
+                            throw new IOException("transient");
+                        }
+                        return "attempt " + ctx.attempt();
+                    }));
+            time.awaitSleepers(1);
+            assertThat(h.record().attempt()).isEqualTo(1);
+            assertThat(h.record().state()).isEqualTo(JobState.RUNNING);
+            time.advance(Duration.ofSeconds(1));
+            assertThat(h.await()).isEqualTo("attempt 2");
+            assertThat(h.record().attempt()).isEqualTo(2);
+            assertThat(h.record().maxAttempts()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void jobPastItsTimeoutEndsTimedOutAndItsSubtasksAreInterrupted() throws Exception {
+        var time = new ManualTimeSource();
+        var forked = new CountDownLatch(1);
+        var subtaskInterrupted = new CountDownLatch(1);
+        try (var rt = runtime().timeSource(time).build()) {
+            var h = rt.submit(JobSpec.named("slow").timeout(Duration.ofSeconds(5)).body(ctx -> {
+                ctx.scope().fork("sub", () -> {
+                    forked.countDown();
+                    try {
+                        return forever();
+                    } catch (InterruptedException e) {
+                        subtaskInterrupted.countDown();
+                        throw e;
+                    }
+                });
+                return 0;
+            }));
+            await(forked);
+            time.advance(Duration.ofSeconds(5));
+            JobRecord r = finished(h);
+            assertThat(r.state()).isEqualTo(JobState.TIMED_OUT);
+            assertThat(r.cancellationReason()).contains("timeout");
+            await(subtaskInterrupted);
+        }
+    }
+
+    @Test
+    void cancellingARunningJobCancelsEveryTaskOfItsTreeWithTheReason() throws Exception {
+        var started = new CountDownLatch(3);
+        var reasons = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        try (var rt = runtime().build()) {
+            var h = rt.submit("tree", ctx -> {
+                for (int i = 0; i < 2; i++) {
+                    ctx.scope().fork("leaf" + i, () -> {
+                        started.countDown();
+                        try {
+                            return forever();
+                        } catch (InterruptedException e) {
+                            reasons.add(CurrentTask.cancellationReason().map(CancellationReason::toString).orElse("none"));
+                            throw e;
+                        }
+                    });
+                }
+                started.countDown();
+                return forever();
+            });
+            await(started);
+            assertThat(h.cancel("user pressed stop")).isTrue();
+            JobRecord r = finished(h);
+            assertThat(r.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(r.cancellationReason()).contains("user pressed stop");
+            assertThat(reasons).hasSize(2).allSatisfy(s -> assertThat(s).contains("user pressed stop"));
+        }
+    }
+
+    @Test
+    void cancellingAQueuedJobEndsItCancelledWithoutRunningItsBody() throws Exception {
+        var release = new CountDownLatch(1);
+        var ran = new AtomicInteger();
+        try (var rt = runtime().maxRunning(1).build()) {
+            var blocker = rt.submit("blocker", ctx -> {
+                release.await();
+                return 0;
+            });
+            var queued = rt.submit("queued", ctx -> ran.incrementAndGet());
+            assertThat(queued.record().state()).isEqualTo(JobState.QUEUED);
+            assertThat(rt.cancel(queued.id(), "not needed")).isTrue();
+            JobRecord r = finished(queued);
+            assertThat(r.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(r.startedAt()).isNull();
+            assertThat(r.finishedAt()).isNotNull();
+            release.countDown();
+            finished(blocker);
+            assertThat(ran).hasValue(0);
+        }
+    }
+
+    @Test
+    void subtasksRunInTheJobsScopeTreeAndItsProgressIsTheScopesProgress() throws Exception {
+        var inside = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var subtaskPath = new AtomicReference<String>();
+        try (var rt = runtime().build()) {
+            var h = rt.submit("import", ctx -> {
+                assertThat(ctx.progress()).isSameAs(ctx.scope().progress());
+                ctx.progress().setTotal(4);
+                ctx.scope().fork("part", () -> {
+                    subtaskPath.set(CurrentTask.path().orElse(null));
+                    ctx.progress().advance(3);
+                    return null;
+                });
+                inside.countDown();
+                release.await();
+                return null;
+            });
+            await(inside);
+            until(() -> subtaskPath.get() != null);
+            assertThat(rt.scopes()).hasSize(1);
+            assertThat(rt.scopes().getFirst().path()).contains("import#" + h.id());
+            assertThat(subtaskPath.get()).startsWith(rt.scopes().getFirst().path()).endsWith("part");
+            until(() -> h.record().progress().done() == 3);
+            assertThat(h.record().progress().total()).isEqualTo(4);
+            release.countDown();
+            JobRecord r = finished(h);
+            assertThat(r.progress().done()).isEqualTo(3);
+            assertThat(rt.scopes()).isEmpty();
+        }
+    }
+}

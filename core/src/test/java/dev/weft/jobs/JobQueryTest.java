@@ -1,0 +1,112 @@
+package dev.weft.jobs;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.jobs.JobWaits.finished;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobQueryTest {
+
+    private static JobRuntime.Builder runtime() {
+        return JobRuntime.builder().shutdownGrace(Duration.ZERO);
+    }
+
+    @Test
+    void getFindAndHandleReturnTheJobById() throws Exception {
+        try (var rt = runtime().build()) {
+            var h = rt.submit(JobSpec.named("report").key("r-1").group("g").priority(3).body(ctx -> "pdf"));
+            finished(h);
+            JobRecord r = rt.get(h.id());
+            assertThat(r.id()).isEqualTo(h.id());
+            assertThat(r.name()).isEqualTo("report");
+            assertThat(r.key()).isEqualTo("r-1");
+            assertThat(r.group()).isEqualTo("g");
+            assertThat(r.priority()).isEqualTo(3);
+            assertThat(rt.find(h.id())).contains(r);
+            assertThat(rt.handle(h.id())).containsSame(h);
+        }
+    }
+
+    @Test
+    void listFiltersByStateNameAndKey() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().build()) {
+            var running = rt.submit(JobSpec.named("crawl").key("site-a").body(ctx -> {
+                started.countDown();
+                release.await();
+                return null;
+            }));
+            await(started);
+            var ok = rt.submit(JobSpec.named("crawl").key("site-b").body(ctx -> 1));
+            var bad = rt.submit(JobSpec.named("mail").body(ctx -> {
+                throw new IOException("smtp");
+            }));
+            finished(ok);
+            finished(bad);
+            assertThat(ids(rt.list(JobQuery.all().states(JobState.RUNNING)))).containsExactly(running.id());
+            assertThat(ids(rt.list(JobQuery.all().states(JobState.SUCCEEDED, JobState.FAILED))))
+                    .containsExactly(bad.id(), ok.id());
+            assertThat(ids(rt.list(JobQuery.all().name("crawl")))).containsExactly(ok.id(), running.id());
+            assertThat(ids(rt.list(JobQuery.all().key("site-b")))).containsExactly(ok.id());
+            assertThat(ids(rt.list(JobQuery.all().name("crawl").states(JobState.FAILED)))).isEmpty();
+            release.countDown();
+            finished(running);
+        }
+    }
+
+    @Test
+    void listPagesNewestSubmissionFirstAndReportsTheTotal() throws Exception {
+        try (var rt = runtime().build()) {
+            String[] ids = new String[7];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = rt.submit("n", ctx -> 1).id();
+                finished(rt.handle(ids[i]).orElseThrow());
+            }
+            JobPage first = rt.list(JobQuery.all().page(0, 3));
+            JobPage last = rt.list(JobQuery.all().page(6, 3));
+            JobPage beyond = rt.list(JobQuery.all().page(10, 3));
+            assertThat(ids(first)).containsExactly(ids[6], ids[5], ids[4]);
+            assertThat(first.total()).isEqualTo(7);
+            assertThat(ids(last)).containsExactly(ids[0]);
+            assertThat(beyond.jobs()).isEmpty();
+            assertThat(beyond.total()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void countsHaveEveryStateAndAddUpToTheQueryableJobs() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().maxRunning(1).build()) {
+            var running = rt.submit("r", ctx -> {
+                started.countDown();
+                release.await();
+                return null;
+            });
+            await(started);
+            var queued = rt.submit("q", ctx -> null);
+            var cancelled = rt.submit("c", ctx -> null);
+            cancelled.cancel("no");
+            var counts = rt.counts();
+            assertThat(counts).containsOnlyKeys(JobState.values());
+            assertThat(counts.get(JobState.RUNNING)).isEqualTo(1);
+            assertThat(counts.get(JobState.QUEUED)).isEqualTo(1);
+            assertThat(counts.get(JobState.CANCELLED)).isEqualTo(1);
+            assertThat(counts.get(JobState.SUCCEEDED)).isZero();
+            release.countDown();
+            finished(running);
+            finished(queued);
+            assertThat(rt.counts().get(JobState.SUCCEEDED)).isEqualTo(2);
+        }
+    }
+
+    private static java.util.List<String> ids(JobPage page) {
+        return page.jobs().stream().map(JobRecord::id).toList();
+    }
+}
