@@ -33,7 +33,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
      * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
      * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
-     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost.
+     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
+     * conditions are "unfinished is 0 and nothing is requested" (join) and "stopped", so a task exit wakes it
+     * only when it takes `unfinished` to 0: a join over n tasks parks and unparks the owner once, not n times
+     * (as the JDK's own join does). With a cap every exit frees a slot the owner may be waiting for, so every
+     * exit wakes it.
      *
      * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
      * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
@@ -277,9 +281,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     void onTaskExit() {
         if (maxConcurrency != NO_CAP) {
             PERMITS.getAndAdd(this, 1);
+            UNFINISHED.getAndAdd(this, -1);
+            wakeOwner(); // the freed slot may let the owner fork or start a requested task
+        } else if ((int) UNFINISHED.getAndAdd(this, -1) == 1) {
+            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one
         }
-        UNFINISHED.getAndAdd(this, -1);
-        wakeOwner();
     }
 
     // ---- stopping ----
