@@ -229,7 +229,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED.getAndAdd(this, -1);
             return;
         }
-        threads.start(task.path, task::run);
+        threads.start(task.path, task);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */

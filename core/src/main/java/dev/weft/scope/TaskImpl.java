@@ -11,8 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
-/** A forked task: its state machine, its result, and the body its virtual thread runs. */
-final class TaskImpl<T> implements Task<T> {
+/**
+ * A forked task: its state machine, its result, and the body its virtual thread runs. It is itself the Callable
+ * handed to the thread container ({@link #call()}), so starting a task allocates no wrapper.
+ */
+final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     /*
      * Implementation notes.
@@ -62,19 +65,21 @@ final class TaskImpl<T> implements Task<T> {
         this.mdc = MDC.getCopyOfContextMap();
     }
 
-    /** Runs in the task's own virtual thread. */
-    void run() {
+    /** Runs in the task's own virtual thread: the whole life of the task there. Always returns null. */
+    @Override
+    public Void call() {
         try {
             if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
-                return; // cancelled before it started
+                return null; // cancelled before it started
             }
             thread = Thread.currentThread();
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
                 settleAsCancelled(stop);
-                return;
+                return null;
             }
             runBody();
+            return null;
         } finally {
             thread = null;
             scope.onTaskExit();
