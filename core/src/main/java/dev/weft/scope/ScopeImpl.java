@@ -90,7 +90,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private boolean joined;
     private boolean closed;
     private boolean ownerTookPermit;
-    private int autoNames;
+    /** The number of the next automatic task name ("task-1", ...); atomic updates, any forking thread. */
+    private volatile int autoNames = 1;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
         this.name = name;
@@ -156,8 +157,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         } else if (state != ScopeState.OPEN.ordinal()) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        String taskName = name != null ? name : "task-" + nextAutoName();
-        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        // one string per task: the path (also the thread's name); an automatic name is cut from it when asked for
+        String taskPath = name != null ? path + "/" + name : path + "/task-" + (int) AUTO_NAMES.getAndAdd(this, 1);
+        var task = new TaskImpl<T>(this, name, taskPath, timeoutNanos, (Callable<? extends T>) body);
         synchronized (tasks) {
             tasks.add(task);
         }
@@ -170,12 +172,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             wakeOwner();
         }
         return (Task<U>) task;
-    }
-
-    private int nextAutoName() {
-        synchronized (tasks) {
-            return ++autoNames;
-        }
     }
 
     private boolean runsInside(TaskImpl<?> current) {
@@ -625,6 +621,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle UNFINISHED;
     private static final VarHandle PERMITS;
     private static final VarHandle STATE;
+    private static final VarHandle AUTO_NAMES;
 
     static {
         try {
@@ -633,6 +630,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+            AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
