@@ -69,12 +69,16 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** Appended by forking threads under the list's lock; read under it. */
     private final List<TaskImpl<T>> tasks = new ArrayList<>();
+    /*
+     * The next three are made on first use (by CAS, from any thread) and null until then: most scopes have no
+     * failure, no fork from a task and no child scope, and would otherwise pay about 180 bytes for them.
+     */
     /** Failed and timed-out tasks in completion order; appended by completing threads. */
-    private final ConcurrentLinkedQueue<TaskImpl<T>> failures = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> failures;
     /** Tasks forked by non-owner threads, waiting for the owner to start them. */
-    private final ConcurrentLinkedQueue<TaskImpl<T>> requested = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> requested;
     /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
-    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
+    private volatile Set<ScopeImpl<?, ?>> children;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -107,7 +111,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.threads = new StructuredThreads(path, () -> stopReason != null);
         this.previousOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.children.add(this);
+            parent.childSet().add(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -168,7 +172,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (byOwner) {
             startOrWait(task);
         } else {
-            requested.add(task);
+            requestedQueue().add(task);
             wakeOwner();
         }
         return (Task<U>) task;
@@ -230,8 +234,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** Owner: starts the requested tasks that the cap allows. */
     private void startRequested() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> task;
-        while ((task = requested.peek()) != null) {
+        while (queue != null && (task = queue.peek()) != null) {
             boolean holdsPermit = false;
             if (stopReason == null && maxConcurrency != NO_CAP) {
                 if (!tryAcquirePermit()) {
@@ -239,7 +244,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 }
                 holdsPermit = true;
             }
-            requested.poll();
+            queue.poll();
             start(task, holdsPermit);
         }
     }
@@ -254,6 +259,34 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return false;
     }
 
+    private ConcurrentLinkedQueue<TaskImpl<T>> requestedQueue() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!REQUESTED.compareAndSet(this, null, queue)) {
+                queue = requested;
+            }
+        }
+        return queue;
+    }
+
+    private boolean hasRequests() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        return queue != null && !queue.isEmpty();
+    }
+
+    /** The set of open child scopes, made on first use; called by a child's owner at open. */
+    private Set<ScopeImpl<?, ?>> childSet() {
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open == null) {
+            open = ConcurrentHashMap.newKeySet();
+            if (!CHILDREN.compareAndSet(this, null, open)) {
+                open = children;
+            }
+        }
+        return open;
+    }
+
     // ---- task callbacks (task threads, timers) ----
 
     CancellationReason stopReason() {
@@ -262,7 +295,14 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
     void recordFailure(TaskImpl<T> task) {
-        failures.add(task);
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!FAILURES.compareAndSet(this, null, queue)) {
+                queue = failures;
+            }
+        }
+        queue.add(task);
     }
 
     void onTaskCompleted(TaskImpl<T> task) {
@@ -300,8 +340,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
         // children first: a task that owns a child scope and wakes from the interrupt in that scope's join must
         // find it already stopped for the real reason, not record "owner interrupted" (OWNER_EXITED) instead
-        for (ScopeImpl<?, ?> child : children) {
-            child.stop(child.childReason(reason));
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                child.stop(child.childReason(reason));
+            }
         }
         for (TaskImpl<T> task : snapshot) {
             task.interrupt();
@@ -339,7 +382,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             ownerParked = true;
             try {
                 // re-check after publishing ownerParked, so a wake-up between the checks above and park is not lost
-                if (!requested.isEmpty()) {
+                if (hasRequests()) {
                     continue;
                 }
                 if (done.getAsBoolean()) {
@@ -368,7 +411,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
         joined = true;
         try {
-            awaitOwner(() -> (unfinished == 0 && requested.isEmpty()) || stopReason != null);
+            awaitOwner(() -> (unfinished == 0 && !hasRequests()) || stopReason != null);
         } catch (InterruptedException e) {
             stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                     "owner of " + path + " was interrupted in join", null));
@@ -412,8 +455,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (stop == null) {
             return;
         }
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> queued;
-        while ((queued = requested.poll()) != null) {
+        while (queue != null && (queued = queue.poll()) != null) {
             queued.settleAsCancelled(stop);
         }
         List<TaskImpl<T>> snapshot;
@@ -455,7 +499,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             progress.complete();
             ScopeTree.exit(this, previousOwned);
             if (parent != null) {
-                parent.children.remove(this);
+                parent.children.remove(this); // non-null: this scope added itself at open
             }
         }
     }
@@ -511,7 +555,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        return List.copyOf(children);
+        Set<ScopeImpl<?, ?>> open = children;
+        return open == null ? List.of() : List.copyOf(open);
     }
 
     @Override
@@ -559,7 +604,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             synchronized (tasks) {
                 this.all = List.copyOf(tasks);
             }
-            this.failed = List.copyOf(failures);
+            ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+            this.failed = queue == null ? List.of() : List.copyOf(queue);
         }
 
         @Override
@@ -610,8 +656,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 live.add(th);
             }
         }
-        for (ScopeImpl<?, ?> child : children) {
-            live.addAll(child.liveThreads());
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                live.addAll(child.liveThreads());
+            }
         }
         return live;
     }
@@ -622,6 +671,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle PERMITS;
     private static final VarHandle STATE;
     private static final VarHandle AUTO_NAMES;
+    private static final VarHandle FAILURES;
+    private static final VarHandle REQUESTED;
+    private static final VarHandle CHILDREN;
 
     static {
         try {
@@ -631,6 +683,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
             AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
+            FAILURES = lookup.findVarHandle(ScopeImpl.class, "failures", ConcurrentLinkedQueue.class);
+            REQUESTED = lookup.findVarHandle(ScopeImpl.class, "requested", ConcurrentLinkedQueue.class);
+            CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
