@@ -1,5 +1,6 @@
 package dev.weft.internal;
 
+import java.util.concurrent.Callable;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
@@ -53,8 +54,11 @@ public final class StructuredThreads implements AutoCloseable {
                 .withThreadFactory(body -> Thread.ofVirtual().name(nextThreadName).unstarted(RuntimeThreads.tracked(body))));
     }
 
-    /** Starts {@code body} on a new virtual thread named {@code threadName}, unless the scope was cancelled. */
-    public void start(String threadName, Runnable body) {
+    /**
+     * Starts {@code body} on a new virtual thread named {@code threadName}, unless the scope was cancelled. Takes
+     * a Callable, not a Runnable: the JDK's fork(Runnable) wraps its argument in one more object per thread.
+     */
+    public void start(String threadName, Callable<?> body) {
         nextThreadName = threadName;
         scope.fork(body);
     }
@@ -68,7 +72,7 @@ public final class StructuredThreads implements AutoCloseable {
     public void awaitThreads(boolean stopped) {
         if (stopped && !scope.isCancelled()) {
             nextThreadName = "weft-stop-signal";
-            scope.fork(() -> { });
+            scope.fork(() -> null);
         }
         boolean interrupted = Thread.interrupted();
         try {

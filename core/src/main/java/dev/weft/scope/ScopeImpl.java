@@ -33,7 +33,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
      * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
      * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
-     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost.
+     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
+     * conditions are "unfinished is 0 and nothing is requested" (join) and "stopped", so a task exit wakes it
+     * only when it takes `unfinished` to 0: a join over n tasks parks and unparks the owner once, not n times
+     * (as the JDK's own join does). With a cap every exit frees a slot the owner may be waiting for, so every
+     * exit wakes it.
      *
      * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
      * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
@@ -65,12 +69,16 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** Appended by forking threads under the list's lock; read under it. */
     private final List<TaskImpl<T>> tasks = new ArrayList<>();
+    /*
+     * The next three are made on first use (by CAS, from any thread) and null until then: most scopes have no
+     * failure, no fork from a task and no child scope, and would otherwise pay about 180 bytes for them.
+     */
     /** Failed and timed-out tasks in completion order; appended by completing threads. */
-    private final ConcurrentLinkedQueue<TaskImpl<T>> failures = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> failures;
     /** Tasks forked by non-owner threads, waiting for the owner to start them. */
-    private final ConcurrentLinkedQueue<TaskImpl<T>> requested = new ConcurrentLinkedQueue<>();
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> requested;
     /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
-    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
+    private volatile Set<ScopeImpl<?, ?>> children;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -86,7 +94,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private boolean joined;
     private boolean closed;
     private boolean ownerTookPermit;
-    private int autoNames;
+    /** The number of the next automatic task name ("task-1", ...); atomic updates, any forking thread. */
+    private volatile int autoNames = 1;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
         this.name = name;
@@ -102,7 +111,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.threads = new StructuredThreads(path, () -> stopReason != null);
         this.previousOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.children.add(this);
+            parent.childSet().add(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -152,8 +161,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         } else if (state != ScopeState.OPEN.ordinal()) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        String taskName = name != null ? name : "task-" + nextAutoName();
-        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        // one string per task: the path (also the thread's name); an automatic name is cut from it when asked for
+        String taskPath = name != null ? path + "/" + name : path + "/task-" + (int) AUTO_NAMES.getAndAdd(this, 1);
+        var task = new TaskImpl<T>(this, name, taskPath, timeoutNanos, (Callable<? extends T>) body);
         synchronized (tasks) {
             tasks.add(task);
         }
@@ -162,16 +172,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (byOwner) {
             startOrWait(task);
         } else {
-            requested.add(task);
+            requestedQueue().add(task);
             wakeOwner();
         }
         return (Task<U>) task;
-    }
-
-    private int nextAutoName() {
-        synchronized (tasks) {
-            return ++autoNames;
-        }
     }
 
     private boolean runsInside(TaskImpl<?> current) {
@@ -225,13 +229,14 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED.getAndAdd(this, -1);
             return;
         }
-        threads.start(task.path, task::run);
+        threads.start(task.path, task);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */
     private void startRequested() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> task;
-        while ((task = requested.peek()) != null) {
+        while (queue != null && (task = queue.peek()) != null) {
             boolean holdsPermit = false;
             if (stopReason == null && maxConcurrency != NO_CAP) {
                 if (!tryAcquirePermit()) {
@@ -239,7 +244,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 }
                 holdsPermit = true;
             }
-            requested.poll();
+            queue.poll();
             start(task, holdsPermit);
         }
     }
@@ -254,6 +259,34 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return false;
     }
 
+    private ConcurrentLinkedQueue<TaskImpl<T>> requestedQueue() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!REQUESTED.compareAndSet(this, null, queue)) {
+                queue = requested;
+            }
+        }
+        return queue;
+    }
+
+    private boolean hasRequests() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        return queue != null && !queue.isEmpty();
+    }
+
+    /** The set of open child scopes, made on first use; called by a child's owner at open. */
+    private Set<ScopeImpl<?, ?>> childSet() {
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open == null) {
+            open = ConcurrentHashMap.newKeySet();
+            if (!CHILDREN.compareAndSet(this, null, open)) {
+                open = children;
+            }
+        }
+        return open;
+    }
+
     // ---- task callbacks (task threads, timers) ----
 
     CancellationReason stopReason() {
@@ -262,7 +295,14 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
     void recordFailure(TaskImpl<T> task) {
-        failures.add(task);
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!FAILURES.compareAndSet(this, null, queue)) {
+                queue = failures;
+            }
+        }
+        queue.add(task);
     }
 
     void onTaskCompleted(TaskImpl<T> task) {
@@ -277,9 +317,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     void onTaskExit() {
         if (maxConcurrency != NO_CAP) {
             PERMITS.getAndAdd(this, 1);
+            UNFINISHED.getAndAdd(this, -1);
+            wakeOwner(); // the freed slot may let the owner fork or start a requested task
+        } else if ((int) UNFINISHED.getAndAdd(this, -1) == 1) {
+            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one
         }
-        UNFINISHED.getAndAdd(this, -1);
-        wakeOwner();
     }
 
     // ---- stopping ----
@@ -298,8 +340,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
         // children first: a task that owns a child scope and wakes from the interrupt in that scope's join must
         // find it already stopped for the real reason, not record "owner interrupted" (OWNER_EXITED) instead
-        for (ScopeImpl<?, ?> child : children) {
-            child.stop(child.childReason(reason));
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                child.stop(child.childReason(reason));
+            }
         }
         for (TaskImpl<T> task : snapshot) {
             task.interrupt();
@@ -337,7 +382,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             ownerParked = true;
             try {
                 // re-check after publishing ownerParked, so a wake-up between the checks above and park is not lost
-                if (!requested.isEmpty()) {
+                if (hasRequests()) {
                     continue;
                 }
                 if (done.getAsBoolean()) {
@@ -366,7 +411,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
         joined = true;
         try {
-            awaitOwner(() -> (unfinished == 0 && requested.isEmpty()) || stopReason != null);
+            awaitOwner(() -> (unfinished == 0 && !hasRequests()) || stopReason != null);
         } catch (InterruptedException e) {
             stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                     "owner of " + path + " was interrupted in join", null));
@@ -410,8 +455,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (stop == null) {
             return;
         }
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> queued;
-        while ((queued = requested.poll()) != null) {
+        while (queue != null && (queued = queue.poll()) != null) {
             queued.settleAsCancelled(stop);
         }
         List<TaskImpl<T>> snapshot;
@@ -453,7 +499,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             progress.complete();
             ScopeTree.exit(this, previousOwned);
             if (parent != null) {
-                parent.children.remove(this);
+                parent.children.remove(this); // non-null: this scope added itself at open
             }
         }
     }
@@ -509,7 +555,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        return List.copyOf(children);
+        Set<ScopeImpl<?, ?>> open = children;
+        return open == null ? List.of() : List.copyOf(open);
     }
 
     @Override
@@ -557,7 +604,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             synchronized (tasks) {
                 this.all = List.copyOf(tasks);
             }
-            this.failed = List.copyOf(failures);
+            ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+            this.failed = queue == null ? List.of() : List.copyOf(queue);
         }
 
         @Override
@@ -608,8 +656,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 live.add(th);
             }
         }
-        for (ScopeImpl<?, ?> child : children) {
-            live.addAll(child.liveThreads());
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                live.addAll(child.liveThreads());
+            }
         }
         return live;
     }
@@ -619,6 +670,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle UNFINISHED;
     private static final VarHandle PERMITS;
     private static final VarHandle STATE;
+    private static final VarHandle AUTO_NAMES;
+    private static final VarHandle FAILURES;
+    private static final VarHandle REQUESTED;
+    private static final VarHandle CHILDREN;
 
     static {
         try {
@@ -627,6 +682,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+            AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
+            FAILURES = lookup.findVarHandle(ScopeImpl.class, "failures", ConcurrentLinkedQueue.class);
+            REQUESTED = lookup.findVarHandle(ScopeImpl.class, "requested", ConcurrentLinkedQueue.class);
+            CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 
 /** Runs cleanup code shielded from the calling task's cancellation. See {@link CurrentTask#shielded}. */
 final class Shield {
@@ -52,7 +53,7 @@ final class Shield {
         var run = new Run<V>(cleanup, mdc);
         boolean interrupted = Thread.interrupted();
         try (var threads = new StructuredThreads(name, () -> false)) {
-            threads.start(name, run);
+            threads.start(name, Executors.callable(run));
             TimeSource.Timer bound = time.schedule(time.nanoTime() + ScopeImpl.saturatedNanos(max), run::expire);
             while (true) {
                 try {

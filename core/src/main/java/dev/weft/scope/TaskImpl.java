@@ -11,8 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
-/** A forked task: its state machine, its result, and the body its virtual thread runs. */
-final class TaskImpl<T> implements Task<T> {
+/**
+ * A forked task: its state machine, its result, and the body its virtual thread runs. It is itself the Callable
+ * handed to the thread container ({@link #call()}), so starting a task allocates no wrapper.
+ */
+final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     /*
      * Implementation notes.
@@ -34,8 +37,13 @@ final class TaskImpl<T> implements Task<T> {
             TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED, TaskState.TIMED_OUT};
 
     final ScopeImpl<T, ?> scope;
-    final String name;
+    /** scopePath/name: the thread's name too. Immutable. */
     final String path;
+    /**
+     * The last segment of path. Given at fork, or, for an automatic name, cut from path on first use, so that a
+     * fork builds one string, not two. Racy single-check: every thread computes the same value.
+     */
+    private String name;
     private final Callable<? extends T> body;
     /** The task's own timeout, or 0 for none. Immutable. */
     final long timeoutNanos;
@@ -53,28 +61,31 @@ final class TaskImpl<T> implements Task<T> {
     /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
     long timeoutAtNanos;
 
-    TaskImpl(ScopeImpl<T, ?> scope, String name, long timeoutNanos, Callable<? extends T> body) {
+    /** A task named {@code name}, or with the automatic name that ends {@code path} when {@code name} is null. */
+    TaskImpl(ScopeImpl<T, ?> scope, String name, String path, long timeoutNanos, Callable<? extends T> body) {
         this.scope = scope;
         this.name = name;
-        this.path = scope.path() + "/" + name;
+        this.path = path;
         this.timeoutNanos = timeoutNanos;
         this.body = body;
         this.mdc = MDC.getCopyOfContextMap();
     }
 
-    /** Runs in the task's own virtual thread. */
-    void run() {
+    /** Runs in the task's own virtual thread: the whole life of the task there. Always returns null. */
+    @Override
+    public Void call() {
         try {
             if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
-                return; // cancelled before it started
+                return null; // cancelled before it started
             }
             thread = Thread.currentThread();
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
                 settleAsCancelled(stop);
-                return;
+                return null;
             }
             runBody();
+            return null;
         } finally {
             thread = null;
             scope.onTaskExit();
@@ -189,7 +200,12 @@ final class TaskImpl<T> implements Task<T> {
 
     @Override
     public String name() {
-        return name;
+        String n = name;
+        if (n == null) {
+            n = path.substring(scope.path().length() + 1);
+            name = n;
+        }
+        return n;
     }
 
     @Override
@@ -231,10 +247,10 @@ final class TaskImpl<T> implements Task<T> {
     @Override
     public Outcome<T> outcome() {
         return switch (state) {
-            case SUCCEEDED -> new Outcome.Success<>(name, value);
-            case FAILED -> new Outcome.Failure<>(name, exception);
-            case CANCELLED -> new Outcome.Cancelled<>(name, reason);
-            case TIMED_OUT -> new Outcome.TimedOut<>(name, reason);
+            case SUCCEEDED -> new Outcome.Success<>(name(), value);
+            case FAILED -> new Outcome.Failure<>(name(), exception);
+            case CANCELLED -> new Outcome.Cancelled<>(name(), reason);
+            case TIMED_OUT -> new Outcome.TimedOut<>(name(), reason);
             default -> throw new IllegalStateException("task " + path + " has not ended: it is " + state()
                     + "; outcome() is allowed once the task ended (after join)");
         };
