@@ -17,14 +17,14 @@ import java.time.Instant;
  * @param priority           higher runs first
  * @param state              the state when the snapshot was taken
  * @param submittedAt        when it was accepted
- * @param startedAt          when its first attempt started, or null
+ * @param startedAt          when it was dispatched to run (its first attempt), or null while queued
  * @param finishedAt         when it reached its terminal state, or null
- * @param attempt            the current (or last) attempt, 0 before the first
+ * @param attempt            the current (or last) attempt: 0 while queued, 1 from dispatch on
  * @param maxAttempts        how many attempts its retry policy allows (1 without one)
  * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
  * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
  * @param cancellationReason why it was cancelled or timed out, or null
- * @param progress           the progress of the current attempt
+ * @param progress           the progress of the current attempt; null until the first attempt has opened its scope
  * @param stuck              whether it ran longer than its expected duration
  * @param expectedDuration   the expected duration, or null for none
  */

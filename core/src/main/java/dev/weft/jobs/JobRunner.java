@@ -41,7 +41,6 @@ final class JobRunner<T> implements Runnable {
         job.runner = Thread.currentThread();
         MDC.put(JobRuntime.MDC_JOB_ID, job.id);
         long startNanos = time.nanoTime();
-        job.startedAt = time.instant();
         runtime.jobStarted(job);
         try {
             int terminal;
@@ -150,10 +149,6 @@ final class JobRunner<T> implements Runnable {
     }
 
     private static long saturated(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 2;
-        }
+        return dev.weft.internal.Nanos.of(d);
     }
 }

@@ -42,8 +42,9 @@ final class JobRuntimeImpl implements JobRuntime {
      * job can be dispatched, so it precedes STARTED.
      *
      * Ending a job: the runner (or the canceller, for a queued job) sets the terminal state by CAS, then
-     * finishedAt, emits FINISHED, frees the admission slot, retains the job, drops it from `running`, and only
-     * then releases `done`, so a thread that awaited the job sees all of that.
+     * finishedAt, retains the job (evicting the oldest beyond the limits), emits FINISHED, frees the admission
+     * slot, drops it from `running`, and only then releases `done`, so a thread that awaited the job sees all of
+     * that, and a FINISHED listener never sees more finished jobs than retention allows.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
@@ -99,6 +100,9 @@ final class JobRuntimeImpl implements JobRuntime {
 
     /** Under the admission lock: the job is RUNNING, give it a thread. */
     private <T> void startRunner(Job<T> job) {
+        // stamped here, with the state change, so that no record is RUNNING without a start time and attempt
+        job.startedAt = time.instant();
+        job.attempt = 1;
         running.put(job.id, job);
         RuntimeThreads.startVirtual(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
     }
@@ -133,6 +137,8 @@ final class JobRuntimeImpl implements JobRuntime {
             job.progress = null;
         }
         job.body = null;
+        // retained (and the oldest evicted) before FINISHED, so no listener can see more than the retention limit
+        retained.add(job, state, this::evict);
         emit(job, JobEvent.Type.FINISHED);
         long millis = runNanos / 1_000_000;
         if (state == JobState.FAILED) {
@@ -142,7 +148,6 @@ final class JobRuntimeImpl implements JobRuntime {
         }
         JobFlightEvents.finished(job, state, runNanos);
         admission.finished(job, this::startRunner);
-        retained.add(job, state, this::evict);
         running.remove(job.id);
         job.done.countDown();
         signalEnded();
@@ -153,10 +158,10 @@ final class JobRuntimeImpl implements JobRuntime {
         job.finishedAt = time.instant();
         admission.removeQueued(job);
         job.body = null;
+        retained.add(job, JobState.CANCELLED, this::evict);
         emit(job, JobEvent.Type.FINISHED);
         LOG.info("job {} ({}) CANCELLED before it started: {}", job.id, job.name, job.cancelReason);
         JobFlightEvents.finished(job, JobState.CANCELLED, 0);
-        retained.add(job, JobState.CANCELLED, this::evict);
         job.done.countDown();
     }
 

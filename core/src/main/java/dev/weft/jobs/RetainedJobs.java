@@ -86,10 +86,6 @@ final class RetainedJobs {
     }
 
     private static long saturated(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return dev.weft.internal.Nanos.of(d);
     }
 }

@@ -80,12 +80,18 @@ public final class CurrentTask {
         if (t == null) {
             return Optional.empty();
         }
-        long at = t.scope.deadline.atNanos();
-        if (t.timeoutNanos > 0 && t.timeoutAtNanos - at < 0) {
-            at = t.timeoutAtNanos;
-        }
-        if (at == Long.MAX_VALUE) {
+        Deadline scopeDeadline = t.scope.deadline;
+        boolean ownTimeout = t.timeoutNanos > 0;
+        if (!scopeDeadline.isFinite() && !ownTimeout) {
             return Optional.empty();
+        }
+        long at;
+        if (!scopeDeadline.isFinite()) {
+            at = t.timeoutAtNanos;
+        } else if (ownTimeout && t.timeoutAtNanos - scopeDeadline.atNanos() < 0) {
+            at = t.timeoutAtNanos;
+        } else {
+            at = scopeDeadline.atNanos();
         }
         long left = at - t.scope.time.nanoTime();
         return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));

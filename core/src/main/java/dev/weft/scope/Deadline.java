@@ -39,10 +39,8 @@ final class Deadline {
                     ? new Deadline(time, scopePath, parent.atNanos, true, parent.declared, parent.setBy)
                     : new Deadline(time, scopePath, 0, false, null, null);
         }
+        // one clock read, and a clamped span, so `at` never wraps; never compare absolute readings with <
         long at = time.nanoTime() + ScopeImpl.saturatedNanos(own);
-        if (at < time.nanoTime()) {
-            at = Long.MAX_VALUE; // overflow: effectively none, but keep the declared value for messages
-        }
         if (parentFinite && parent.atNanos - at <= 0) {
             return new Deadline(time, scopePath, parent.atNanos, true, parent.declared, parent.setBy);
         }
@@ -79,9 +77,9 @@ final class Deadline {
         return Optional.of(left <= 0 ? Duration.ZERO : Duration.ofNanos(left));
     }
 
-    /** TimeSource nanos of the deadline, or {@code Long.MAX_VALUE} when there is none. */
+    /** TimeSource nanos of the deadline; meaningful only when {@link #isFinite()}. */
     long atNanos() {
-        return finite ? atNanos : Long.MAX_VALUE;
+        return atNanos;
     }
 
     boolean isFinite() {

@@ -587,12 +587,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return stop != null && stop.kind() == CancellationReason.Kind.DEADLINE;
     }
 
+    /** {@code d} in nanoseconds, clamped so that adding it to a clock reading never wraps (see Nanos). */
     static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return dev.weft.internal.Nanos.of(d);
     }
 
     /** The view handed to the join policy. */

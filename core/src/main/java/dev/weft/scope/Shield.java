@@ -27,8 +27,10 @@ final class Shield {
      * Waiting. The calling thread waits for the cleanup's latch ignoring interrupts, remembers them and
      * restores its interrupt status afterwards, so a cancellation arriving during the cleanup is deferred, not
      * lost. The bound is a timer on the task's time source (a ManualTimeSource in tests) that interrupts the
-     * cleanup thread; the caller still waits for it to return, so no thread outlives the call and the
-     * enclosing scope's close() waits for the cleanup as for any other work of the task.
+     * cleanup thread. It is armed before the cleanup thread starts, so the bound counts from the call even if
+     * the clock moves as soon as the cleanup begins; `expired` covers a timer that fires before the thread has
+     * published itself. The caller still waits for the cleanup to return, so no thread outlives the call and
+     * the enclosing scope's close() waits for the cleanup as for any other work of the task.
      *
      * Owner confinement: the private StructuredThreads is created, forked, joined and closed by the calling
      * thread only. The latch is counted down in the cleanup thread's finally, so awaiting it and then joining
@@ -53,8 +55,9 @@ final class Shield {
         var run = new Run<V>(cleanup, mdc);
         boolean interrupted = Thread.interrupted();
         try (var threads = new StructuredThreads(name, () -> false)) {
-            threads.start(name, Executors.callable(run));
+            // the bound runs from the call, so it is armed before the cleanup can start (and the clock move)
             TimeSource.Timer bound = time.schedule(time.nanoTime() + ScopeImpl.saturatedNanos(max), run::expire);
+            threads.start(name, Executors.callable(run));
             while (true) {
                 try {
                     run.done.await();

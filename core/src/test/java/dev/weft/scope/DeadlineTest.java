@@ -2,6 +2,7 @@ package dev.weft.scope;
 
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +13,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DeadlineTest {
+
+    /**
+     * Regression: the deadline's overflow guard compared two absolute clock readings, so a deadline shorter than
+     * the time between them (1 ns always is; a few microseconds left of a job's timeout under load was) became
+     * "no deadline", and a task waiting for its interrupt hung forever. Real clock on purpose: a manual clock does
+     * not move between the reads.
+     */
+    @Test
+    @Timeout(30)
+    void aDeadlineShorterThanOpeningTheScopeStillExpiresOnTheRealClock() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (var scope = Scope.named("tiny").deadline(Duration.ofNanos(1 + i)).open(Join.<Object>allSuccessful())) {
+                var waiter = scope.fork("waiter", () -> Waits.forever());
+                assertThatThrownBy(scope::join).isInstanceOf(ScopeTimeoutException.class);
+                assertThat(waiter.state()).isEqualTo(TaskState.TIMED_OUT);
+            }
+        }
+    }
+
+    /** A huge deadline or timeout is clamped, not wrapped into the past: it neither fires at once nor overflows. */
+    @Test
+    void aHugeDeadlineAndTaskTimeoutDoNotFireAtOnce() throws Exception {
+        try (var scope = Scope.named("huge").deadline(Duration.ofDays(365L * 1_000_000)).open(Join.<String>allSuccessful())) {
+            var task = scope.fork("t", Duration.ofDays(365L * 1_000_000), () -> {
+                assertThat(CurrentTask.remaining()).hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofDays(365L * 50)));
+                return "done";
+            });
+            assertThat(scope.join()).containsExactly("done");
+            assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+    }
 
     private final ManualTimeSource time = new ManualTimeSource();
 

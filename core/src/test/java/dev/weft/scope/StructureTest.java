@@ -20,12 +20,15 @@ class StructureTest {
         var taskExited = new AtomicBoolean();
         var closeReturned = new AtomicBoolean();
         var closeReturnedWhenReleased = new AtomicBoolean(true);
+        var started = new CountDownLatch(1);
         var scope = Scope.named("stubborn").open(Join.<Void>allSuccessful());
         scope.fork("ignorer", () -> {
+            started.countDown();
             Waits.ignoringInterrupts(release, interrupted);
             taskExited.set(true);
             return null;
         });
+        Waits.await(started); // else close may cancel it before it runs, and nothing is left to interrupt
         // the releaser lets the task go only once close() has interrupted it, recording whether close returned
         var releaser = new Thread(() -> {
             try {
@@ -52,12 +55,15 @@ class StructureTest {
         var interrupted = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         var taskExited = new AtomicBoolean();
+        var started = new CountDownLatch(1);
         var scope = Scope.named("owner-interrupted").open(Join.<Void>allSuccessful());
         scope.fork("ignorer", () -> {
+            started.countDown();
             Waits.ignoringInterrupts(release, interrupted);
             taskExited.set(true);
             return null;
         });
+        Waits.await(started);
         var releaser = new Thread(() -> {
             try {
                 interrupted.await();
