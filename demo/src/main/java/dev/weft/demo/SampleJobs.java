@@ -57,7 +57,7 @@ final class SampleJobs {
     private static Integer visit(JobContext ctx, Scope<Integer, ?> pages, int page, AtomicInteger discovered,
                                  int limit) throws InterruptedException {
         var rnd = ThreadLocalRandom.current();
-        Thread.sleep(rnd.nextInt(10, 40)); // fetch
+        Thread.sleep(rnd.nextInt(20, 60)); // fetch
         int links = rnd.nextInt(0, 6);
         for (int i = 0; i < links; i++) {
             int n = discovered.getAndIncrement();
