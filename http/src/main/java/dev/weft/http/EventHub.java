@@ -8,7 +8,6 @@ import dev.weft.jobs.JobSubscription;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,15 +29,17 @@ final class EventHub implements JobListener, AutoCloseable {
      * replay log). Nothing on this path waits for a client.
      *
      * Resumption without gaps or duplicates: a stream registers itself first, then copies the log. An event is
-     * appended to the log before it is offered, so every event is either in the copy, or offered to the stream
-     * after registration, or both; the stream drops queued events whose sequence was in its copy.
+     * appended to the log (and given its log index) before it is offered, so every event is either in the copy,
+     * or offered to the stream after registration, or both. The stream skips queued entries whose index is
+     * below the end of its copy: those were in the copy (or older than it), so one long replaces a set of seen
+     * sequences.
      *
      * Replay positions are log positions, not sequence comparisons: sequences are global but events of
      * different jobs may be delivered out of sequence order, so "after event N" means "appended after N".
      */
 
     /** One framed event. */
-    record Entry(long sequence, String jobId, boolean terminal, String frame) {
+    record Entry(long index, long sequence, String jobId, boolean terminal, String frame) {
     }
 
     private final ObjectMapper mapper;
@@ -48,6 +49,8 @@ final class EventHub implements JobListener, AutoCloseable {
     private final long heartbeatNanos;
     /** Guarded by itself. Appended by event threads, copied by opening streams. */
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    /** The log position of the next entry; guarded by {@code log}. */
+    private long nextIndex;
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private final JobSubscription subscription;
@@ -64,8 +67,10 @@ final class EventHub implements JobListener, AutoCloseable {
 
     @Override
     public void onEvent(JobEvent event) {
-        Entry entry = new Entry(event.sequence(), event.job().id(), event.isTerminal(), frame(event));
+        String frame = frame(event);
+        Entry entry;
         synchronized (log) {
+            entry = new Entry(nextIndex++, event.sequence(), event.job().id(), event.isTerminal(), frame);
             log.addLast(entry);
             if (log.size() > replayCapacity) {
                 log.removeFirst();
@@ -113,11 +118,12 @@ final class EventHub implements JobListener, AutoCloseable {
         var stream = new SseStream(this, jobId, clientCapacity, heartbeatNanos);
         streams.add(stream);
         List<Entry> copy;
+        long copyEnd;
         synchronized (log) {
             copy = new ArrayList<>(log);
+            copyEnd = nextIndex;
         }
         var replay = new ArrayList<Entry>();
-        var seen = new HashSet<Long>();
         int start = 0;
         if (lastEventId != null) {
             start = -1;
@@ -130,7 +136,6 @@ final class EventHub implements JobListener, AutoCloseable {
         }
         for (int i = 0; i < copy.size(); i++) {
             Entry e = copy.get(i);
-            seen.add(e.sequence());
             boolean mine = jobId == null || jobId.equals(e.jobId());
             boolean wanted = start >= 0 ? i >= start : e.sequence() > lastEventId;
             if (mine && wanted && (jobId != null || lastEventId != null)) {
@@ -145,10 +150,10 @@ final class EventHub implements JobListener, AutoCloseable {
                 return new NothingMore();
             }
             if (!sawEnd) {
-                stream.fallback(new Entry(0, jobId, true, finalFallback));
+                stream.fallback(new Entry(-1, 0, jobId, true, finalFallback));
             }
         }
-        stream.start(replay, seen);
+        stream.start(replay, copyEnd);
         return new Stream(stream);
     }
 

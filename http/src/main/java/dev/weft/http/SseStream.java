@@ -2,7 +2,6 @@ package dev.weft.http;
 
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +23,7 @@ public final class SseStream implements AutoCloseable {
 
     /*
      * Implementation notes: the queue is written by event threads (offer, never blocking) and read by the one
-     * reader thread. `replay` and `seen` belong to the reader thread after start(). `overflowed` and `closed`
+     * reader thread. `replay` and `replayedUpTo` belong to the reader thread after start(). `overflowed` and `closed`
      * are written by any thread and read by the reader; `reader` is written by the reader and read by
      * overflowing event threads, which interrupt it.
      */
@@ -34,7 +33,8 @@ public final class SseStream implements AutoCloseable {
     private final ArrayBlockingQueue<EventHub.Entry> queue;
     private final long heartbeatNanos;
     private final ArrayDeque<EventHub.Entry> replay = new ArrayDeque<>();
-    private Set<Long> seen = Set.of();
+    /** Queued entries with a log index below this were in the replay copy (or are older than it). */
+    private long replayedUpTo;
     private EventHub.Entry fallback;
     private long fallbackDeadline;
     private boolean greeted;
@@ -50,9 +50,9 @@ public final class SseStream implements AutoCloseable {
         this.heartbeatNanos = heartbeatNanos;
     }
 
-    void start(List<EventHub.Entry> replayed, Set<Long> seenSequences) {
+    void start(List<EventHub.Entry> replayed, long copyEnd) {
         replay.addAll(replayed);
-        seen = seenSequences;
+        replayedUpTo = copyEnd;
         if (fallback != null) {
             fallbackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         }
@@ -117,7 +117,7 @@ public final class SseStream implements AutoCloseable {
                     }
                     return ": heartbeat\n\n";
                 }
-                if (seen.contains(e.sequence())) {
+                if (e.index() < replayedUpTo) {
                     continue;
                 }
             }
