@@ -1,0 +1,85 @@
+package dev.weft.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Hosts a {@link JobApi} in the JDK's {@code com.sun.net.httpserver.HttpServer}: copies the request in, the
+ * response out, and drains event streams on the exchange's own thread (run the server on virtual threads).
+ *
+ * <pre>{@code
+ * server.createContext("/", new JdkHttpServerAdapter(api));
+ * server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+ * }</pre>
+ */
+public final class JdkHttpServerAdapter implements HttpHandler {
+
+    /** Request bodies larger than this are refused with 413. */
+    static final int MAX_BODY = 64 * 1024;
+
+    private final JobApi api;
+
+    public JdkHttpServerAdapter(JobApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            ApiResponse resp;
+            String path = ex.getRequestURI().getPath();
+            if (body.length > MAX_BODY) {
+                resp = api.error(413, "request body larger than " + MAX_BODY + " bytes", path);
+            } else {
+                ApiRequest req;
+                try {
+                    req = new ApiRequest(ex.getRequestMethod(), path,
+                            QueryString.parse(ex.getRequestURI().getRawQuery()), ex.getRequestHeaders(), body);
+                    resp = api.handle(req);
+                } catch (BadRequest e) {
+                    resp = api.error(400, e.getMessage(), path);
+                }
+            }
+            for (Map.Entry<String, String> h : resp.headers().entrySet()) {
+                ex.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            if (resp.stream() != null) {
+                stream(ex, resp.stream());
+                return;
+            }
+            boolean noBody = resp.body().length == 0 || ex.getRequestMethod().equals("HEAD") || resp.status() == 204;
+            ex.sendResponseHeaders(resp.status(), noBody ? -1 : resp.body().length);
+            if (!noBody) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(resp.body());
+                }
+            }
+        }
+    }
+
+    private static void stream(HttpExchange ex, SseStream stream) throws IOException {
+        try (stream) {
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            String frame;
+            while ((frame = stream.next()) != null) {
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (InterruptedException | IOException e) {
+            // client gone, too slow, or server closing: the stream is over either way
+        } finally {
+            Thread.interrupted(); // let close() below write the last chunk if the socket still can
+        }
+    }
+}

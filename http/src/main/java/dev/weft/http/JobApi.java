@@ -1,0 +1,450 @@
+package dev.weft.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.jobs.JobEvent;
+import dev.weft.jobs.JobPage;
+import dev.weft.jobs.JobQuery;
+import dev.weft.jobs.JobRecord;
+import dev.weft.jobs.JobRuntime;
+import dev.weft.jobs.JobState;
+import dev.weft.jobs.NoSuchJobException;
+import dev.weft.scope.Scope;
+import dev.weft.scope.Task;
+import dev.weft.scope.TaskState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+
+/**
+ * The jobs API over a {@link JobRuntime}, as plain request-to-response logic that any HTTP server can host
+ * (see {@link JdkHttpServerAdapter} for the JDK's).
+ *
+ * <table>
+ *   <caption>Endpoints</caption>
+ *   <tr><td>GET /api/health</td><td>status and counts per state</td></tr>
+ *   <tr><td>GET /api/jobs</td><td>a page of jobs; {@code state} (repeatable or comma list), {@code name},
+ *       {@code key}, {@code offset}, {@code limit}</td></tr>
+ *   <tr><td>GET /api/jobs/{id}</td><td>one job's record</td></tr>
+ *   <tr><td>POST /api/jobs/{id}/cancel</td><td>cancels it; reason from {@code {"reason":...}} or {@code ?reason=}</td></tr>
+ *   <tr><td>GET /api/jobs/{id}/events</td><td>server-sent events of one job, ending after its FINISHED</td></tr>
+ *   <tr><td>GET /api/events</td><td>server-sent events of every job</td></tr>
+ *   <tr><td>GET /api/scopes</td><td>the live scope tree of the running jobs</td></tr>
+ * </table>
+ * Errors answer {@code {"error": "...", "status": N, "path": "..."}}. With a bearer token configured, every POST
+ * needs {@code Authorization: Bearer <token>} (401 without, 403 with a wrong one).
+ *
+ * <pre>{@code
+ * JobApi api = JobApi.builder(runtime).config(HttpConfig.defaults()).build();
+ * ApiResponse r = api.handle(ApiRequest.of("GET", "/api/jobs?state=RUNNING"));
+ * }</pre>
+ *
+ * <p>Thread safety: {@link #handle} may be called from any number of threads at once.
+ */
+public final class JobApi implements AutoCloseable {
+
+    /*
+     * Implementation notes: routing is a small hand-written match on path segments (the API has seven routes).
+     * Extra routes (the demo's) are matched first by exact path. Every failure becomes a JSON error here, so
+     * adapters only copy bytes. Event streams are produced by EventHub/SseStream; see their notes for the
+     * backpressure protocol.
+     */
+
+    /** An extra endpoint. */
+    @FunctionalInterface
+    public interface Handler {
+        ApiResponse handle(ApiRequest request) throws Exception;
+    }
+
+    private record Route(String method, String path, Handler handler) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(JobApi.class);
+    private static final String JSON = "application/json";
+
+    private final JobRuntime runtime;
+    private final HttpConfig config;
+    private final ObjectMapper mapper;
+    private final EventHub hub;
+    private final List<Route> routes;
+    private final String staticRoot;
+    /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
+    private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private JobApi(Builder b) {
+        this.runtime = b.runtime;
+        this.config = b.config;
+        this.mapper = Json.mapper(config.exposeStackTraces());
+        this.routes = List.copyOf(b.routes);
+        this.staticRoot = b.staticRoot;
+        this.hub = new EventHub(runtime, mapper, config);
+    }
+
+    /** Starts configuring an API over {@code runtime}. */
+    public static Builder builder(JobRuntime runtime) {
+        return new Builder(runtime);
+    }
+
+    /** The configuration. */
+    public HttpConfig config() {
+        return config;
+    }
+
+    /** The JSON mapper the API writes with (for extra routes). */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** A JSON response of {@code value}, written like the API's own. */
+    public ApiResponse json(int status, Object value) {
+        return ApiResponse.of(status, JSON, Json.bytes(mapper, value));
+    }
+
+    /** A JSON error response. */
+    public ApiResponse error(int status, String message, String path) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("error", message);
+        body.put("status", status);
+        body.put("path", path);
+        return json(status, body);
+    }
+
+    /** How many event streams are open. */
+    public int openEventStreams() {
+        return hub.openStreams();
+    }
+
+    /** Answers one request. Never throws: failures become JSON errors (500 for the unexpected). */
+    public ApiResponse handle(ApiRequest req) {
+        try {
+            return route(req);
+        } catch (BadRequest e) {
+            return error(400, e.getMessage(), req.path());
+        } catch (NoSuchJobException e) {
+            return error(404, e.getMessage(), req.path());
+        } catch (Exception e) {
+            log.warn("{} {} failed", req.method(), req.path(), e);
+            return error(500, "internal error: " + e.getClass().getSimpleName(), req.path());
+        }
+    }
+
+    private ApiResponse route(ApiRequest req) throws Exception {
+        String path = req.path();
+        for (Route r : routes) {
+            if (r.path.equals(path)) {
+                List<String> allowed = routes.stream().filter(x -> x.path.equals(path)).map(Route::method).toList();
+                Route match = routes.stream().filter(x -> x.path.equals(path) && x.method.equals(req.method()))
+                        .findFirst().orElse(null);
+                if (match == null) {
+                    return methodNotAllowed(req, allowed.toArray(String[]::new));
+                }
+                if (match.method.equals("POST")) {
+                    ApiResponse denied = checkToken(req);
+                    if (denied != null) {
+                        return denied;
+                    }
+                }
+                return match.handler.handle(req);
+            }
+        }
+        if (!path.startsWith("/api/") && !path.equals("/api")) {
+            return staticResource(req);
+        }
+        String[] seg = path.substring(1).split("/", -1);
+        // seg[0] == "api"
+        if (seg.length == 2) {
+            switch (seg[1]) {
+                case "health":
+                    return get(req) ? health() : methodNotAllowed(req, "GET");
+                case "jobs":
+                    return get(req) ? list(req) : methodNotAllowed(req, "GET");
+                case "events":
+                    return get(req) ? events(req, null) : methodNotAllowed(req, "GET");
+                case "scopes":
+                    return get(req) ? scopes() : methodNotAllowed(req, "GET");
+                default:
+                    break;
+            }
+        } else if (seg.length >= 3 && seg[1].equals("jobs") && !seg[2].isEmpty()) {
+            String id = seg[2];
+            if (seg.length == 3) {
+                return get(req) ? json(200, runtime.get(id)) : methodNotAllowed(req, "GET");
+            }
+            if (seg.length == 4 && seg[3].equals("cancel")) {
+                return req.method().equals("POST") ? cancel(req, id) : methodNotAllowed(req, "POST");
+            }
+            if (seg.length == 4 && seg[3].equals("events")) {
+                return get(req) ? events(req, id) : methodNotAllowed(req, "GET");
+            }
+        }
+        return error(404, "no such endpoint: " + path, path);
+    }
+
+    private static boolean get(ApiRequest req) {
+        return req.method().equals("GET") || req.method().equals("HEAD");
+    }
+
+    private ApiResponse methodNotAllowed(ApiRequest req, String... allowed) {
+        return error(405, "method " + req.method() + " not allowed here; allowed: " + String.join(", ", allowed),
+                req.path()).withHeader("Allow", String.join(", ", allowed));
+    }
+
+    private ApiResponse health() {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("status", "UP");
+        body.put("time", Instant.now());
+        body.put("counts", runtime.counts());
+        body.put("eventStreams", hub.openStreams());
+        return json(200, body);
+    }
+
+    private ApiResponse list(ApiRequest req) {
+        var states = EnumSet.noneOf(JobState.class);
+        for (String v : req.params("state")) {
+            for (String s : v.split(",")) {
+                if (s.isBlank()) {
+                    continue;
+                }
+                try {
+                    states.add(JobState.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("unknown state '" + s.trim() + "'; one of " + List.of(JobState.values()));
+                }
+            }
+        }
+        int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = intParam(req, "limit", 100, 1, JobQuery.MAX_LIMIT);
+        var query = new JobQuery(states, req.param("name").orElse(null), req.param("key").orElse(null), offset, limit);
+        JobPage page = runtime.list(query);
+        return json(200, page);
+    }
+
+    private static int intParam(ApiRequest req, String name, int dflt, int min, int max) {
+        String v = req.param(name).orElse(null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < min || n > max) {
+                throw new BadRequest(name + " must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadRequest(name + " must be an integer, was '" + v + "'");
+        }
+    }
+
+    private ApiResponse cancel(ApiRequest req, String id) {
+        ApiResponse denied = checkToken(req);
+        if (denied != null) {
+            return denied;
+        }
+        String reason = req.param("reason").orElse(null);
+        if (req.body().length > 0) {
+            JsonNode body;
+            try {
+                body = mapper.readTree(req.body());
+            } catch (IOException e) {
+                throw new BadRequest("body must be JSON like {\"reason\": \"...\"}: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            }
+            if (body != null && !body.isObject() && !body.isMissingNode()) {
+                throw new BadRequest("body must be a JSON object like {\"reason\": \"...\"}");
+            }
+            if (body != null && body.hasNonNull("reason")) {
+                if (!body.get("reason").isTextual()) {
+                    throw new BadRequest("reason must be a string");
+                }
+                reason = body.get("reason").asText();
+            }
+        }
+        if (reason == null || reason.isBlank()) {
+            reason = "cancelled over HTTP";
+        }
+        boolean cancelled = runtime.cancel(id, reason);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("id", id);
+        out.put("cancelled", cancelled);
+        out.put("job", runtime.find(id).orElse(null));
+        return json(200, out);
+    }
+
+    private ApiResponse checkToken(ApiRequest req) {
+        String token = config.bearerToken();
+        if (token == null) {
+            return null;
+        }
+        String auth = req.header("Authorization").orElse(null);
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return error(401, "this endpoint needs Authorization: Bearer <token>", req.path())
+                    .withHeader("WWW-Authenticate", "Bearer realm=\"weft\"");
+        }
+        byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
+            return error(403, "wrong bearer token", req.path());
+        }
+        return null;
+    }
+
+    private ApiResponse events(ApiRequest req, String jobId) {
+        Long lastId = null;
+        String raw = req.header("Last-Event-ID").orElse(req.param("lastEventId").orElse(null));
+        if (raw != null && !raw.isBlank()) {
+            try {
+                lastId = Long.parseLong(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new BadRequest("Last-Event-ID must be an event id (a number), was '" + raw + "'");
+            }
+        }
+        boolean finished = false;
+        String fallback = null;
+        if (jobId != null) {
+            JobRecord rec = runtime.get(jobId); // 404 if unknown
+            finished = rec.state().isTerminal();
+            if (finished) {
+                fallback = hub.frame(new JobEvent(0, JobEvent.Type.FINISHED, rec));
+            }
+        }
+        return switch (hub.open(jobId, lastId, finished, fallback)) {
+            case EventHub.Stream s -> ApiResponse.events(s.stream());
+            case EventHub.Full f -> error(503, "too many event streams open (limit " + config.maxEventStreams()
+                    + "); retry later", req.path()).withHeader("Retry-After", "5");
+            case EventHub.NothingMore n -> new ApiResponse(204, Map.of(), null, null);
+        };
+    }
+
+    private ApiResponse scopes() {
+        var roots = new ArrayList<Map<String, Object>>();
+        Instant now = Instant.now();
+        for (Scope<?, ?> s : runtime.scopes()) {
+            roots.add(describe(s, now, 0));
+        }
+        var body = new LinkedHashMap<String, Object>();
+        body.put("time", now);
+        body.put("scopes", roots);
+        return json(200, body);
+    }
+
+    private Map<String, Object> describe(Scope<?, ?> s, Instant now, int depth) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("name", s.name());
+        m.put("path", s.path());
+        m.put("state", s.state());
+        Instant seen = firstSeen.computeIfAbsent(s, x -> now);
+        m.put("age", Duration.between(seen, now));
+        m.put("remaining", s.remaining().orElse(null));
+        m.put("maxConcurrency", s.maxConcurrency());
+        m.put("cancellationReason", s.cancellationReason().map(Object::toString).orElse(null));
+        m.put("progress", s.progress().snapshot());
+        List<? extends Task<?>> tasks = s.tasks();
+        var byState = new EnumMap<TaskState, Integer>(TaskState.class);
+        for (Task<?> t : tasks) {
+            byState.merge(t.state(), 1, Integer::sum);
+        }
+        var summary = new LinkedHashMap<String, Object>();
+        summary.put("total", tasks.size());
+        summary.put("byState", byState);
+        if (tasks.size() <= 20) {
+            summary.put("tasks", tasks.stream().map(t -> Map.of("name", t.name(), "state", t.state())).toList());
+        }
+        m.put("tasks", summary);
+        var children = new ArrayList<Map<String, Object>>();
+        if (depth < 32) {
+            for (Scope<?, ?> c : s.children()) {
+                children.add(describe(c, now, depth + 1));
+            }
+        }
+        m.put("children", children);
+        return m;
+    }
+
+    private ApiResponse staticResource(ApiRequest req) throws IOException {
+        if (staticRoot == null) {
+            return error(404, "no such endpoint: " + req.path(), req.path());
+        }
+        if (!get(req)) {
+            return methodNotAllowed(req, "GET");
+        }
+        String p = req.path().equals("/") ? "/index.html" : req.path();
+        if (p.contains("..") || p.contains("//") || p.contains("\\")) {
+            return error(400, "bad path", req.path());
+        }
+        try (InputStream in = JobApi.class.getResourceAsStream(staticRoot + p)) {
+            if (in == null) {
+                return error(404, "not found: " + req.path(), req.path());
+            }
+            return ApiResponse.of(200, contentType(p), in.readAllBytes()).withHeader("Cache-Control", "no-cache");
+        }
+    }
+
+    private static String contentType(String p) {
+        if (p.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        } else if (p.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        } else if (p.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        } else if (p.endsWith(".svg")) {
+            return "image/svg+xml";
+        }
+        return "application/octet-stream";
+    }
+
+    /** Ends every open event stream and stops listening to the runtime. Does not close the runtime. */
+    @Override
+    public void close() {
+        hub.close();
+    }
+
+    /** Configures a {@link JobApi}; not thread-safe. */
+    public static final class Builder {
+        private final JobRuntime runtime;
+        private HttpConfig config = HttpConfig.defaults();
+        private final List<Route> routes = new ArrayList<>();
+        private String staticRoot;
+
+        Builder(JobRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+        }
+
+        public Builder config(HttpConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds an endpoint at exactly {@code path} (matched before the built-in ones). A POST route is guarded by
+         * the bearer token like the API's own.
+         */
+        public Builder route(String method, String path, Handler handler) {
+            routes.add(new Route(method.toUpperCase(Locale.ROOT), path, Objects.requireNonNull(handler)));
+            return this;
+        }
+
+        /** Serves GET requests outside {@code /api/} from class-path resources under {@code root} ({@code /} is index.html). */
+        public Builder staticResources(String root) {
+            this.staticRoot = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+            return this;
+        }
+
+        public JobApi build() {
+            return new JobApi(this);
+        }
+    }
+}
