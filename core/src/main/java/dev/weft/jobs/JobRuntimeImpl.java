@@ -235,6 +235,9 @@ final class JobRuntimeImpl implements JobRuntime {
             if (type == JobEvent.Type.FINISHED) {
                 job.finishedEmitted = true;
             }
+            if (listeners.isEmpty()) {
+                return; // no one to tell: skip building the record
+            }
             deliver(new JobEvent(eventSequence.incrementAndGet(), type, job.record()));
         }
     }
