@@ -24,9 +24,12 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
      * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes value/exception/reason with
      * plain stores, then publishes the terminal state with a release store. Readers acquire the state first and
      * read the fields only once it is terminal. COMPLETING lasts a few instructions; a thread that must wait for
-     * it (settleAsCancelled) spins. Competitors for the terminal state: the task's own thread (success or
-     * failure), the per-task timeout timer, and the scope (cancelling queued tasks, or settling the unfinished
-     * ones when join stops waiting). Exactly one wins; the others see the CAS fail and do nothing.
+     * it (settleAsCancelled, and the task's own thread before it counts as exited) spins, then yields.
+     * Competitors for the terminal state: the task's own thread (success or failure), the per-task timeout
+     * timer, and the scope (cancelling queued tasks, or settling the unfinished ones when join stops waiting).
+     * Exactly one wins; the others see the CAS fail and do nothing. A task counts as exited (`unfinished`
+     * drops) only once its terminal state is visible, so a join that sees nothing unfinished sees every task
+     * ended.
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -88,6 +91,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
             return null;
         } finally {
             thread = null;
+            // A competitor (the timeout timer) may have won the outcome and still be publishing it: the task must
+            // not count as exited before its terminal state is visible, or join could hand the policy a task
+            // that has not ended. Found by jcstress (TaskSettledExactlyOnce).
+            awaitSettlement();
             scope.onTaskExit();
         }
     }
@@ -173,9 +180,23 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
                     return true;
                 }
             } else if (s == COMPLETING) {
-                Thread.onSpinWait();
+                awaitSettlement();
             } else {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Waits while another thread is publishing this task's outcome (COMPLETING lasts a few instructions): spins
+     * briefly, then yields, so that a settler on a virtual thread that is not mounted gets a carrier.
+     */
+    private void awaitSettlement() {
+        for (int spins = 0; state == COMPLETING; spins++) {
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
             }
         }
     }

@@ -80,6 +80,8 @@ public class ScopeStopReasonSetExactlyOnce {
                 r.r2 = "interrupted";
             }
             reasonAtJoin = s.cancellationReason().map(c -> c.kind().name()).orElse("none");
+        } catch (RuntimeException | Error e) {
+            r.r2 = "owner threw " + e; // not an allowed outcome: surfaces as FORBIDDEN with the exception
         }
     }
 
@@ -95,6 +97,10 @@ public class ScopeStopReasonSetExactlyOnce {
 
     @Arbiter
     public void arbiter(LL_Result r) {
+        if (scope == null) {
+            r.r1 = "no scope"; // the owner failed before opening: FORBIDDEN, with its exception in r2
+            return;
+        }
         String now = scope.cancellationReason().map(c -> c.kind().name()).orElse("none");
         r.r1 = now.equals(reasonAtJoin) ? now : reasonAtJoin + "->" + now;
     }

@@ -58,6 +58,8 @@ public class TaskSettledExactlyOnce {
                 r.r2 = "interrupted";
             }
             stateAtJoin = task.state().name();
+        } catch (RuntimeException | Error e) {
+            r.r2 = "owner threw " + e; // not an allowed outcome: surfaces as FORBIDDEN with the exception
         }
     }
 
@@ -73,6 +75,10 @@ public class TaskSettledExactlyOnce {
 
     @Arbiter
     public void arbiter(LL_Result r) {
+        if (task == null) {
+            r.r1 = "no task"; // the owner failed before forking: FORBIDDEN, with its exception in r2
+            return;
+        }
         String now = task.state().name();
         r.r1 = now.equals(stateAtJoin) ? now : stateAtJoin + "->" + now;
     }
