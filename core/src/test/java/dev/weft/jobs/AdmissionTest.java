@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -8,9 +10,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
-import static dev.weft.jobs.JobWaits.until;
+import static dev.weft.testing.Waits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,11 +1,13 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
 import static dev.weft.jobs.JobWaits.finished;
-import static dev.weft.jobs.JobWaits.forever;
+import static dev.weft.testing.Waits.forever;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,7 +12,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
 import static org.assertj.core.api.Assertions.assertThat;
 

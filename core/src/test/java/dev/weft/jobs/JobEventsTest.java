@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
@@ -20,9 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
-import static dev.weft.jobs.JobWaits.until;
+import static dev.weft.testing.Waits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JobEventsTest {

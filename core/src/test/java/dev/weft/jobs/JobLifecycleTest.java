@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import dev.weft.scope.CancellationReason;
 import dev.weft.scope.CurrentTask;
 import dev.weft.scope.Retry;
@@ -14,10 +16,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
-import static dev.weft.jobs.JobWaits.forever;
-import static dev.weft.jobs.JobWaits.until;
+import static dev.weft.testing.Waits.forever;
+import static dev.weft.testing.Waits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +102,7 @@ class JobLifecycleTest {
             assertThatThrownBy(() -> h.await(Duration.ofMillis(1))).isInstanceOf(TimeoutException.class)
                     .hasMessageContaining(h.id());
             release.countDown();
-            assertThat(h.awaitCompletion(JobWaits.PATIENCE)).isTrue();
+            assertThat(h.awaitCompletion(Waits.PATIENCE)).isTrue();
             assertThat(h.await(Duration.ZERO)).isEqualTo(1);
         }
     }

@@ -1,12 +1,14 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import dev.weft.scope.Retry;
 import org.junit.jupiter.api.Test;
 
@@ -47,8 +49,8 @@ class JobSoakTest {
                 }
                 return i;
             });
-            case 7 -> named.body(ctx -> JobWaits.forever());
-            case 8 -> named.timeout(Duration.ofMillis(1)).body(ctx -> JobWaits.forever());
+            case 7 -> named.body(ctx -> Waits.forever());
+            case 8 -> named.timeout(Duration.ofMillis(1)).body(ctx -> Waits.forever());
             case 9 -> named.body(ctx -> {
                 ctx.scope().fork("a", () -> i);
                 ctx.scope().fork("b", () -> i);

@@ -14,30 +14,6 @@ final class JobWaits {
     private JobWaits() {
     }
 
-    /** Blocks until interrupted: a body that runs until it is cancelled. */
-    static <V> V forever() throws InterruptedException {
-        new CountDownLatch(1).await();
-        throw new AssertionError("unreachable");
-    }
-
-    /** Awaits {@code latch} with a generous bound, failing the test if it does not open. */
-    static void await(CountDownLatch latch) throws InterruptedException {
-        if (!latch.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("latch did not open within " + PATIENCE);
-        }
-    }
-
-    /** Polls {@code condition} (a state another thread will reach) with a generous bound. */
-    static void until(BooleanSupplier condition) {
-        long end = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("condition not reached within " + PATIENCE);
-            }
-            LockSupport.parkNanos(200_000); // polling a condition with a bound, not ordering
-        }
-    }
-
     /** A body that waits for {@code release} and returns null. */
     static JobBody<Object> waitFor(CountDownLatch release) {
         return ctx -> {

@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
 
@@ -10,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import static dev.weft.jobs.JobWaits.await;
-import static dev.weft.jobs.JobWaits.forever;
-import static dev.weft.jobs.JobWaits.until;
+import static dev.weft.testing.Waits.await;
+import static dev.weft.testing.Waits.forever;
+import static dev.weft.testing.Waits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.weft.jobs;
 
+import dev.weft.testing.Waits;
+
 import ch.qos.logback.classic.Level;
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
@@ -9,9 +11,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
-import static dev.weft.jobs.JobWaits.await;
+import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
-import static dev.weft.jobs.JobWaits.forever;
+import static dev.weft.testing.Waits.forever;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StuckJobTest {

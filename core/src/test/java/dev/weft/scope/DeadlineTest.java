@@ -1,5 +1,7 @@
 package dev.weft.scope;
 
+import dev.weft.testing.Waits;
+
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

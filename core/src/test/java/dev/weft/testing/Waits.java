@@ -1,4 +1,4 @@
-package dev.weft.scope;
+package dev.weft.testing;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -6,29 +6,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-/** Small helpers for tests ordered by latches and conditions, never by sleeps. */
-final class Waits {
+/** Small helpers for tests ordered by latches and conditions, never by sleeps; shared by every test package. */
+public final class Waits {
 
-    static final Duration PATIENCE = Duration.ofSeconds(10);
+    public static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private Waits() {
     }
 
     /** Blocks until interrupted: a task that runs until it is cancelled. */
-    static <V> V forever() throws InterruptedException {
+    public static <V> V forever() throws InterruptedException {
         new CountDownLatch(1).await();
         throw new AssertionError("unreachable");
     }
 
     /** Awaits {@code latch} with a generous bound, failing the test if it does not open. */
-    static void await(CountDownLatch latch) throws InterruptedException {
+    public static void await(CountDownLatch latch) throws InterruptedException {
         if (!latch.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("latch did not open within " + PATIENCE);
         }
     }
 
     /** Polls {@code condition} (a state another thread will reach) with a generous bound. */
-    static void until(BooleanSupplier condition) {
+    public static void until(BooleanSupplier condition) {
         long end = System.nanoTime() + PATIENCE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - end > 0) {
@@ -42,7 +42,7 @@ final class Waits {
      * Waits for {@code release} ignoring interrupts, counting each one down on {@code interrupted}: a task that
      * refuses to be cancelled.
      */
-    static void ignoringInterrupts(CountDownLatch release, CountDownLatch interrupted) {
+    public static void ignoringInterrupts(CountDownLatch release, CountDownLatch interrupted) {
         while (true) {
             try {
                 release.await();
