@@ -29,9 +29,10 @@ final class ListenerDelivery implements Subscription, Runnable {
      * the sleep or cleared before the listener is called again. A wake that comes while the thread is
      * delivering sets `wakeRequested`, which makes the next sleep return at once.
      *
-     * Exactly-once final delivery: the node's COMPLETE bit is set before complete() reads the subscriptions
+     * Exactly-once final delivery: the node's COMPLETING flag is set before complete() reads the subscriptions
      * array, and a subscription is put in that array before its thread starts. Both are volatile accesses, so
-     * either complete() sees the subscription and wakes it, or the thread's first snapshot sees COMPLETE. The
+     * either complete() sees the subscription and wakes it, or the thread's first snapshot sees the flag (and
+     * finishes the completion, so the snapshot is the final one). The
      * thread delivers a complete snapshot once and ends; nothing else calls the listener.
      */
 
