@@ -11,11 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import static dev.weft.progress.PackedCounts.COMPLETE;
-import static dev.weft.progress.PackedCounts.COMPLETING;
 import static dev.weft.progress.PackedCounts.done;
-import static dev.weft.progress.PackedCounts.hasEnded;
-import static dev.weft.progress.PackedCounts.pack;
 import static dev.weft.progress.PackedCounts.total;
 
 /**
@@ -44,9 +40,9 @@ import static dev.weft.progress.PackedCounts.total;
  * <p><b>Cost and memory effects.</b> {@link #advance}, {@link #addTotal} and {@link #setTotal} take no lock and
  * allocate nothing per call. {@code advance} is one CAS while one thread at a time updates the node; once
  * threads contend for it, each adds to a cell of its own (like {@link java.util.concurrent.atomic.LongAdder}),
- * which costs the node about 1 KiB once. Actions of a thread before an update happen-before the actions of a
- * thread after a snapshot that sees that update. A snapshot reads each node of the subtree atomically, but not
- * the whole subtree at one instant.
+ * which costs the node one array, once (128 bytes per cell, twice as many cells as processors, at most 64).
+ * Actions of a thread before an update happen-before the actions of a thread after a snapshot that sees that
+ * update. A snapshot reads each node of the subtree atomically, but not the whole subtree at one instant.
  *
  * <p><b>Listeners.</b> See {@link #subscribe(Duration, Consumer)}.
  *
@@ -61,38 +57,13 @@ import static dev.weft.progress.PackedCounts.total;
  *
  * <p>Thread safety: every method may be called from any thread.
  */
-public final class Progress {
+public final class Progress extends NodeCounts {
 
     /*
      * Implementation notes.
      *
-     * Counts: the node's own done and total and two flags live in one long, `counts` (layout in PackedCounts),
-     * so that a single CAS changes them together and a single volatile read sees them together. Invariant of
-     * every value ever stored: done <= total <= MAX_UNITS. Updates give up (leaving the word as it is) once a
-     * flag is set, so a completed node's counts are frozen and its final snapshot is final.
-     *
-     * Striped done. While one thread at a time advances the node, advance is one CAS on `counts`. The first
-     * advance whose CAS fails (another update won) makes `cells` (DoneCells, never replaced), and from then on
-     * every advance adds to its thread's cell and leaves `counts` alone; threads no longer contend on one word.
-     * The node's done is then the word's done (its base) plus the sum of the cells, computed by readers, and
-     * the total a reader reports is max(word's total, done): "advancing past the total raises it" holds at
-     * read time, and addTotal/setTotal compute from that same view, so every snapshot still has done <= total.
-     * A view of a striped node is validated: read the word, sum the cells, read the word again, and start over
-     * if a flag appeared meanwhile.
-     *
-     * Completion is two steps, so that the final done includes every add that any snapshot has counted:
-     * complete() sets COMPLETING by CAS (updates stop changing the word), then done is summed and the word set
-     * to the final counts with COMPLETE. Any thread that sees COMPLETING finishes it the same way (a reader
-     * helps instead of waiting), and the first CAS from the COMPLETING word wins. Why nothing is lost: a
-     * snapshot S that reported a sum validated it, so its second read of the word preceded COMPLETING in the
-     * synchronization order; every cell read of S precedes that, and every read of the finishing thread follows
-     * COMPLETING; cells only grow, so the final sum is at least S's. An add that lands after the final sum is
-     * an advance that raced with complete() and is ignored, as updates of a complete node are.
-     *
-     * done never goes backwards: the base and the cells only grow (until the final word, which is at least any
-     * earlier view), and a later snapshot reads each of them after an earlier one. Lock-free, not wait-free: a
-     * CAS fails only because another update succeeded; a validation repeats only because a flag was set, at
-     * most twice.
+     * Counts (done, total, completion) and their lock-free algorithms, striping included, are in the superclass
+     * NodeCounts; this class checks arguments and adds the tree, the rate and the listeners.
      *
      * Roll-up is computed on demand by the reader (snapshot, fraction), walking the subtree: updates touch one
      * word of one node and never their ancestors, so a deep tree costs the readers, not the workers. Children
@@ -112,10 +83,6 @@ public final class Progress {
     private final double weight;
     private final TimeSource time;
 
-    /** done (the base, once striped), total and the flags; written by CAS from any thread, read by anyone. */
-    private volatile long counts;
-    /** null until advances contend; then set once by CAS and added to by advancing threads, summed by readers. */
-    private volatile long[] cells;
     /** Written (volatile) by any updater, read by snapshots. */
     private volatile String step;
     /** Written (volatile) by any updater, read by snapshots. */
@@ -128,8 +95,6 @@ public final class Progress {
     private volatile RateEstimate rateEstimate;
 
     // VarHandle mechanics
-    private static final VarHandle COUNTS;
-    private static final VarHandle CELLS;
     private static final VarHandle CHILDREN;
     private static final VarHandle SUBSCRIPTIONS;
     private static final VarHandle RATE_ESTIMATE;
@@ -137,16 +102,12 @@ public final class Progress {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            COUNTS = l.findVarHandle(Progress.class, "counts", long.class);
-            CELLS = l.findVarHandle(Progress.class, "cells", long[].class);
             CHILDREN = l.findVarHandle(Progress.class, "children", Progress[].class);
             SUBSCRIPTIONS = l.findVarHandle(Progress.class, "subscriptions", ListenerDelivery[].class);
             RATE_ESTIMATE = l.findVarHandle(Progress.class, "rateEstimate", RateEstimate.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-    }
-    static {
         ProgressInternals.install(node -> ((Progress) node).stripe());
     }
 
@@ -235,33 +196,13 @@ public final class Progress {
             }
             return;
         }
-        long add = Math.min(units, MAX_UNITS);
-        long[] striped = cells;
-        if (striped == null) {
-            long current = (long) COUNTS.getVolatile(this);
-            if (hasEnded(current)) {
-                return; // complete: frozen
-            }
-            long done = Math.min(MAX_UNITS, done(current) + add);
-            if (COUNTS.compareAndSet(this, current, pack(done, Math.max(done, total(current))))) {
-                return;
-            }
-            striped = stripe(); // another update won the word: contended, so stripe
-        }
-        DoneCells.add(striped, add); // after completion, an add lands in a cell no reader looks at
+        addDone(Math.min(units, MAX_UNITS));
     }
 
     /** Kept out of advance so that advance stays small enough to inline. */
     private IllegalArgumentException negativeAdvance(long units) {
         return new IllegalArgumentException("advance(" + units + ") on '" + name
                 + "': units must be zero or positive; done never decreases");
-    }
-
-    /** Stripes done now (if not yet): called on contention, and by tests. Returns the cells. */
-    long[] stripe() {
-        long[] made = DoneCells.create();
-        long[] witness = (long[]) CELLS.compareAndExchange(this, (long[]) null, made);
-        return witness == null ? made : witness;
     }
 
     /**
@@ -275,16 +216,7 @@ public final class Progress {
             throw new IllegalArgumentException("addTotal(" + units + ") on '" + name
                     + "': units must be zero or positive; use setTotal to lower the total");
         }
-        long current;
-        long next;
-        do {
-            current = (long) COUNTS.getVolatile(this);
-            if (hasEnded(current) || units == 0) {
-                return;
-            }
-            long total = Math.max(total(current), doneOf(current));
-            next = pack(done(current), Math.min(MAX_UNITS, total + Math.min(units, MAX_UNITS)));
-        } while (!COUNTS.weakCompareAndSet(this, current, next));
+        addToTotal(units);
     }
 
     /**
@@ -298,20 +230,11 @@ public final class Progress {
             throw new IllegalArgumentException("setTotal(" + total + ") on '" + name
                     + "': total must be between done and " + MAX_UNITS);
         }
-        long current;
-        long next;
-        do {
-            current = (long) COUNTS.getVolatile(this);
-            if (hasEnded(current)) {
-                return;
-            }
-            long done = doneOf(current);
-            if (total < done) {
-                throw new IllegalArgumentException("setTotal(" + total + ") on '" + name + "': total must be at least"
-                        + " done (" + done + "); use addTotal to grow a total while others advance");
-            }
-            next = pack(done(current), total);
-        } while (!COUNTS.weakCompareAndSet(this, current, next));
+        long done = replaceTotal(total);
+        if (done >= 0) {
+            throw new IllegalArgumentException("setTotal(" + total + ") on '" + name + "': total must be at least"
+                    + " done (" + done + "); use addTotal to grow a total while others advance");
+        }
     }
 
     /** Sets the name of the current step; {@code null} clears it. Ignored once the node is complete. */
@@ -335,15 +258,9 @@ public final class Progress {
      * the children.
      */
     public void complete() {
-        long current;
-        do {
-            current = (long) COUNTS.getVolatile(this);
-            if (hasEnded(current)) {
-                counts(); // finishes a completion in progress, so that the counts are final when this returns
-                return;
-            }
-        } while (!COUNTS.compareAndSet(this, current, current | COMPLETING));
-        finishCompleting(current | COMPLETING);
+        if (!completeCounts()) {
+            return;
+        }
         for (ListenerDelivery subscription : subscriptions) {
             subscription.wake();
         }
@@ -351,7 +268,7 @@ public final class Progress {
 
     /** Whether {@link #complete()} has been called. */
     public boolean isComplete() {
-        return hasEnded((long) COUNTS.getVolatile(this));
+        return countsEnded();
     }
 
     /** The rolled-up fraction in {@code [0, 1]}, as in a {@link #snapshot()} but without sampling the rate. */
@@ -438,56 +355,9 @@ public final class Progress {
         } while (!SUBSCRIPTIONS.compareAndSet(this, current, next));
     }
 
-    /** Whether done is striped over cells (for tests). */
-    boolean isStriped() {
-        return cells != null;
-    }
-
     /** The number of open subscriptions (for tests). */
     int subscriptionCount() {
         return subscriptions.length;
-    }
-
-    /**
-     * The node's counts as one word in PackedCounts' layout, striped done folded in: the word itself while the
-     * node is not striped, the final word once complete, else a validated view (see the implementation notes).
-     * The COMPLETING flag never shows: this finishes a completion it finds in progress.
-     */
-    private long counts() {
-        while (true) {
-            long current = (long) COUNTS.getVolatile(this);
-            if (current < 0) {
-                return current; // COMPLETE: the final counts
-            }
-            if (hasEnded(current)) {
-                finishCompleting(current);
-                continue;
-            }
-            long[] striped = cells;
-            if (striped == null) {
-                return current;
-            }
-            long sum = DoneCells.sum(striped);
-            long validated = (long) COUNTS.getVolatile(this);
-            if (!hasEnded(validated)) {
-                long done = Math.min(MAX_UNITS, done(validated) + sum);
-                return pack(done, Math.max(done, total(validated)));
-            }
-        }
-    }
-
-    /** done as a reader sees it, given the word {@code current} that has no flag set. */
-    private long doneOf(long current) {
-        long[] striped = cells;
-        return striped == null ? done(current) : Math.min(MAX_UNITS, done(current) + DoneCells.sum(striped));
-    }
-
-    /** Replaces the COMPLETING word {@code completing} by the final counts, unless another thread already did. */
-    private void finishCompleting(long completing) {
-        long[] striped = cells; // read after COMPLETING was set: every add that a validated view counted is in
-        long done = striped == null ? done(completing) : Math.min(MAX_UNITS, done(completing) + DoneCells.sum(striped));
-        long last = pack(done, Math.max(done, total(completing))) | COMPLETE;
-        COUNTS.compareAndSet(this, completing, last);
     }
 
     private double rollUp(long current) {
