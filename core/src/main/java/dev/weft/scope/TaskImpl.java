@@ -30,6 +30,14 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
      * Exactly one wins; the others see the CAS fail and do nothing. A task counts as exited (`unfinished`
      * drops) only once its terminal state is visible, so a join that sees nothing unfinished sees every task
      * ended.
+     *
+     * Interrupting. The task thread publishes itself in `thread` with a volatile write and then reads the scope's
+     * stop reason; stop() writes the reason and then reads `thread` (through interrupt()). Both are volatile, so
+     * one side sees the other: a task that starts during a stop is interrupted or sees the stop and does not run.
+     * Clearing `thread` needs no such ordering (a release store, no fence): a canceller that still reads the old
+     * value interrupts a thread whose body has returned, which a canceller racing with the end of the body could
+     * do anyway; the interrupt then reaches only what the thread runs after the body (the policy's onComplete,
+     * the thread's exit).
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -59,7 +67,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     private T value;
     private Throwable exception;
     private CancellationReason reason;
-    /** Written by the task thread when it starts and when its body returns; read by cancellers to interrupt it. */
+    /**
+     * The thread while the body runs: set by the task thread as it starts (a volatile write, see notes) and
+     * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
+     */
     private volatile Thread thread;
     /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
     long timeoutAtNanos;
@@ -90,7 +101,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
             runBody();
             return null;
         } finally {
-            thread = null;
+            THREAD.setRelease(this, null);
             // A competitor (the timeout timer) may have won the outcome and still be publishing it: the task must
             // not count as exited before its terminal state is visible, or join could hand the policy a task
             // that has not ended. Found by jcstress (TaskSettledExactlyOnce).
@@ -119,7 +130,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
                 MDC.clear();
             }
         }
-        thread = null;
+        THREAD.setRelease(this, null); // before the outcome, so a stop after it finds nothing to interrupt (see notes)
         if (timer != null) {
             timer.cancel();
         }
@@ -284,10 +295,13 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     // VarHandle mechanics
     private static final VarHandle STATE;
+    private static final VarHandle THREAD;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskImpl.class, "state", int.class);
+            var lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
+            THREAD = lookup.findVarHandle(TaskImpl.class, "thread", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
