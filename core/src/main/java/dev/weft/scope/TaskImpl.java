@@ -21,7 +21,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
      * Implementation notes.
      *
      * State machine: QUEUED -> RUNNING -> COMPLETING -> terminal, or QUEUED -> COMPLETING -> CANCELLED.
-     * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes value/exception/reason with
+     * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes result and reason with
      * plain stores, then publishes the terminal state with a release store. Readers acquire the state first and
      * read the fields only once it is terminal. COMPLETING lasts a few instructions; a thread that must wait for
      * it (settleAsCancelled, and the task's own thread before it counts as exited) spins, then yields.
@@ -30,6 +30,14 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
      * Exactly one wins; the others see the CAS fail and do nothing. A task counts as exited (`unfinished`
      * drops) only once its terminal state is visible, so a join that sees nothing unfinished sees every task
      * ended.
+     *
+     * Interrupting. The task thread publishes itself in `thread` with a volatile write and then reads the scope's
+     * stop reason; stop() writes the reason and then reads `thread` (through interrupt()). Both are volatile, so
+     * one side sees the other: a task that starts during a stop is interrupted or sees the stop and does not run.
+     * Clearing `thread` needs no such ordering (a release store, no fence): a canceller that still reads the old
+     * value interrupts a thread whose body has returned, which a canceller racing with the end of the body could
+     * do anyway; the interrupt then reaches only what the thread runs after the body (the policy's onComplete,
+     * the thread's exit).
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -55,11 +63,17 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     /** Written by CAS from any competitor (see notes); read by anyone. */
     private volatile int state;
-    /** Outcome fields: written by the COMPLETING owner before the release of the terminal state. */
-    private T value;
-    private Throwable exception;
+    /*
+     * Outcome fields: written by the COMPLETING owner before the release of the terminal state. `result` is the
+     * value of a SUCCEEDED task and the exception of a FAILED or TIMED_OUT one (one field, not two: 8 bytes less
+     * for every task, which a fan-out keeps until join).
+     */
+    private Object result;
     private CancellationReason reason;
-    /** Written by the task thread when it starts and when its body returns; read by cancellers to interrupt it. */
+    /**
+     * The thread while the body runs: set by the task thread as it starts (a volatile write, see notes) and
+     * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
+     */
     private volatile Thread thread;
     /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
     long timeoutAtNanos;
@@ -90,7 +104,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
             runBody();
             return null;
         } finally {
-            thread = null;
+            THREAD.setRelease(this, null);
             // A competitor (the timeout timer) may have won the outcome and still be publishing it: the task must
             // not count as exited before its terminal state is visible, or join could hand the policy a task
             // that has not ended. Found by jcstress (TaskSettledExactlyOnce).
@@ -119,7 +133,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
                 MDC.clear();
             }
         }
-        thread = null;
+        THREAD.setRelease(this, null); // before the outcome, so a stop after it finds nothing to interrupt (see notes)
         if (timer != null) {
             timer.cancel();
         }
@@ -153,8 +167,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
         if (!STATE.compareAndSet(this, from, COMPLETING)) {
             return false;
         }
-        value = v;
-        exception = e;
+        result = terminal == SUCCEEDED ? v : e;
         reason = r;
         if (terminal == FAILED || (terminal == TIMED_OUT && r.kind() == CancellationReason.Kind.TASK_TIMEOUT)) {
             // joins the completion order before anyone can see it ended, so "first failure" agrees with what
@@ -240,13 +253,14 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public T get() {
         int s = state;
         if (s != SUCCEEDED) {
             throw new IllegalStateException("task " + path + " has no value: it is " + STATES[s]
                     + "; get() is allowed only on a SUCCEEDED task");
         }
-        return value;
+        return (T) result;
     }
 
     @Override
@@ -256,7 +270,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
             throw new IllegalStateException("task " + path + " has no exception: it is " + STATES[s]
                     + "; exception() is allowed only on a FAILED or TIMED_OUT task");
         }
-        return exception;
+        return (Throwable) result;
     }
 
     @Override
@@ -268,8 +282,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     @Override
     public Outcome<T> outcome() {
         return switch (state) {
-            case SUCCEEDED -> new Outcome.Success<>(name(), value);
-            case FAILED -> new Outcome.Failure<>(name(), exception);
+            case SUCCEEDED -> new Outcome.Success<>(name(), get());
+            case FAILED -> new Outcome.Failure<>(name(), (Throwable) result);
             case CANCELLED -> new Outcome.Cancelled<>(name(), reason);
             case TIMED_OUT -> new Outcome.TimedOut<>(name(), reason);
             default -> throw new IllegalStateException("task " + path + " has not ended: it is " + state()
@@ -284,10 +298,13 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     // VarHandle mechanics
     private static final VarHandle STATE;
+    private static final VarHandle THREAD;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(TaskImpl.class, "state", int.class);
+            var lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TaskImpl.class, "state", int.class);
+            THREAD = lookup.findVarHandle(TaskImpl.class, "thread", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
