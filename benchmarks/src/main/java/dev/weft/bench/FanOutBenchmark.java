@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -33,6 +34,10 @@ import java.util.function.Supplier;
  *   <li>{@link #weft}: a Weft scope with {@code Join.allSuccessful()}; {@code join()} returns the values.</li>
  *   <li>{@link #rawScope}: the baseline, the JDK's {@code StructuredTaskScope.open()} (await all successful),
  *       fork, join, then {@code Subtask.get()} on each. Weft runs its tasks on such a scope, so this is the floor.</li>
+ *   <li>{@link #rawScopeNamedBound}: the same raw scope plus the two per-task costs that back Weft's documented
+ *       guarantees: each thread named {@code fanout/task-N} (built per task, set before the thread starts), and
+ *       each task's body run inside a {@code ScopedValue} binding of a per-task object (what
+ *       {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those two.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} in try-with-resources,
  *       submit, {@code Future.get()} on each: what a user writes without structured concurrency.</li>
  *   <li>{@link #completableFuture}: {@code supplyAsync} on the common pool and {@code allOf(..).join()}: no
@@ -53,7 +58,7 @@ import java.util.function.Supplier;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "-Xms2g", "-Xmx2g"})
+@Fork(value = 2, jvmArgsAppend = {"--enable-preview", "-Xms2g", "-Xmx2g"})
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class FanOutBenchmark {
 
@@ -65,6 +70,16 @@ public class FanOutBenchmark {
 
     private static final Callable<Integer> TASK = () -> 1;
     private static final Supplier<Integer> SUPPLIER = () -> 1;
+    private static final ScopedValue.CallableOp<Integer, RuntimeException> OP = () -> 1;
+    private static final ScopedValue<BoundTask> CURRENT = ScopedValue.newInstance();
+
+    /** A task object that binds itself, as Weft's task does: the body runs with CURRENT bound to it. */
+    private static final class BoundTask implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return ScopedValue.where(CURRENT, this).call(OP);
+        }
+    }
 
     @Param({"10", "1000", "100000"})
     public int n;
@@ -90,6 +105,26 @@ public class FanOutBenchmark {
         try (var scope = StructuredTaskScope.open()) {
             for (int i = 0; i < n; i++) {
                 subtasks[i] = scope.fork(TASK);
+            }
+            scope.join();
+        }
+        long sum = 0;
+        for (Subtask<Integer> s : subtasks) {
+            sum += s.get();
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @SuppressWarnings("unchecked")
+    public long rawScopeNamedBound() throws InterruptedException {
+        Subtask<Integer>[] subtasks = new Subtask[n];
+        Thread.Builder.OfVirtual builder = Thread.ofVirtual(); // owner-confined: fork runs the factory here
+        try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
+                config -> config.withName("fanout").withThreadFactory(builder::unstarted))) {
+            for (int i = 0; i < n; i++) {
+                builder.name("fanout/task-" + (i + 1));
+                subtasks[i] = scope.fork(new BoundTask());
             }
             scope.join();
         }
