@@ -35,8 +35,8 @@ final class SampleJobs {
     }
 
     /**
-     * A crawl-like fan-out: pages are visited by tasks under a concurrency cap of 16; each page discovers links,
-     * which add to the progress total and are forked as new tasks by the task that found them, until 3,000
+     * A crawl-like fan-out: pages are visited by tasks under a concurrency cap of 16; each page discovers 1 to 5
+     * links, which add to the progress total and are forked as new tasks by the task that found them, until 3,000
      * pages have been discovered.
      */
     static JobSpec<Integer> crawl() {
@@ -58,7 +58,7 @@ final class SampleJobs {
                                  int limit) throws InterruptedException {
         var rnd = ThreadLocalRandom.current();
         Thread.sleep(rnd.nextInt(20, 60)); // fetch
-        int links = rnd.nextInt(0, 6);
+        int links = rnd.nextInt(1, 6); // at least one, so that the crawl always runs on to the limit
         for (int i = 0; i < links; i++) {
             int n = discovered.getAndIncrement();
             if (n >= limit) {

@@ -73,6 +73,10 @@ class DemoApiTest {
             assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
             assertThat(demo.runtime().get(e.getValue()).state().name()).as(e.getKey()).isEqualTo(expected.get(e.getKey()));
         }
+        // the crawl runs on until its limit (it once could stop after its first page, 1 run in 6)
+        JsonNode crawl = JSON.readTree(send("GET", "/api/jobs/" + ids.get("crawl")).body());
+        assertThat(crawl.get("result").asInt()).isEqualTo(3_000);
+        assertThat(crawl.get("progress").get("done").asLong()).isEqualTo(3_000);
         JsonNode failed = JSON.readTree(send("GET", "/api/jobs/" + ids.get("fail-fast")).body());
         assertThat(failed.get("error").get("message").asText()).contains("payment declined");
         assertThat(send("POST", "/api/demo/jobs?sample=nope").statusCode()).isEqualTo(400);
