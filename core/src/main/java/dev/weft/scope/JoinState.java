@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param <T> the tasks' result type
  */
-public sealed interface JoinState<T> permits ScopeImpl.Joined {
+public sealed interface JoinState<T> permits JoinedTasks {
 
     /** The scope's path. */
     String scopePath();

@@ -11,15 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** The scope runtime. See {@link Scope} for the contract. */
-final class ScopeImpl<T, R> implements Scope<T, R> {
+final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     /*
      * Implementation notes.
@@ -67,18 +64,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private final StructuredThreads threads;
     private final ScopeImpl<?, ?> previousOwned;
 
-    /** Appended by forking threads under the list's lock; read under it. */
-    private final List<TaskImpl<T>> tasks = new ArrayList<>();
-    /*
-     * The next three are made on first use (by CAS, from any thread) and null until then: most scopes have no
-     * failure, no fork from a task and no child scope, and would otherwise pay about 180 bytes for them.
-     */
-    /** Failed and timed-out tasks in completion order; appended by completing threads. */
-    private volatile ConcurrentLinkedQueue<TaskImpl<T>> failures;
-    /** Tasks forked by non-owner threads, waiting for the owner to start them. */
-    private volatile ConcurrentLinkedQueue<TaskImpl<T>> requested;
-    /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
-    private volatile Set<ScopeImpl<?, ?>> children;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -94,8 +79,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private boolean joined;
     private boolean closed;
     private boolean ownerTookPermit;
-    /** The number of the next automatic task name ("task-1", ...); atomic updates, any forking thread. */
-    private volatile int autoNames = 1;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
         this.name = name;
@@ -111,7 +94,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.threads = new StructuredThreads(path, () -> stopReason != null);
         this.previousOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.childSet().add(this);
+            parent.addChild(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -162,17 +145,15 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
         // one string per task: the path (also the thread's name); an automatic name is cut from it when asked for
-        String taskPath = name != null ? path + "/" + name : path + "/task-" + (int) AUTO_NAMES.getAndAdd(this, 1);
+        String taskPath = name != null ? path + "/" + name : path + "/task-" + nextAutoName();
         var task = new TaskImpl<T>(this, name, taskPath, timeoutNanos, (Callable<? extends T>) body);
-        synchronized (tasks) {
-            tasks.add(task);
-        }
+        addTask(task);
         policy.onFork(task);
         UNFINISHED.getAndAdd(this, 1);
         if (byOwner) {
             startOrWait(task);
         } else {
-            requestedQueue().add(task);
+            request(task);
             wakeOwner();
         }
         return (Task<U>) task;
@@ -234,9 +215,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /** Owner: starts the requested tasks that the cap allows. */
     private void startRequested() {
-        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> task;
-        while (queue != null && (task = queue.peek()) != null) {
+        while ((task = peekRequest()) != null) {
             boolean holdsPermit = false;
             if (stopReason == null && maxConcurrency != NO_CAP) {
                 if (!tryAcquirePermit()) {
@@ -244,7 +224,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 }
                 holdsPermit = true;
             }
-            queue.poll();
+            pollRequest();
             start(task, holdsPermit);
         }
     }
@@ -259,50 +239,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return false;
     }
 
-    private ConcurrentLinkedQueue<TaskImpl<T>> requestedQueue() {
-        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
-        if (queue == null) {
-            queue = new ConcurrentLinkedQueue<>();
-            if (!REQUESTED.compareAndSet(this, null, queue)) {
-                queue = requested;
-            }
-        }
-        return queue;
-    }
-
-    private boolean hasRequests() {
-        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
-        return queue != null && !queue.isEmpty();
-    }
-
-    /** The set of open child scopes, made on first use; called by a child's owner at open. */
-    private Set<ScopeImpl<?, ?>> childSet() {
-        Set<ScopeImpl<?, ?>> open = children;
-        if (open == null) {
-            open = ConcurrentHashMap.newKeySet();
-            if (!CHILDREN.compareAndSet(this, null, open)) {
-                open = children;
-            }
-        }
-        return open;
-    }
-
     // ---- task callbacks (task threads, timers) ----
 
     CancellationReason stopReason() {
         return stopReason;
-    }
-
-    /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
-    void recordFailure(TaskImpl<T> task) {
-        ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
-        if (queue == null) {
-            queue = new ConcurrentLinkedQueue<>();
-            if (!FAILURES.compareAndSet(this, null, queue)) {
-                queue = failures;
-            }
-        }
-        queue.add(task);
     }
 
     void onTaskCompleted(TaskImpl<T> task) {
@@ -334,17 +274,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (reason.kind() != CancellationReason.Kind.DEADLINE) {
             deadline.disarm();
         }
-        List<TaskImpl<T>> snapshot;
-        synchronized (tasks) {
-            snapshot = new ArrayList<>(tasks);
-        }
+        List<TaskImpl<T>> snapshot = taskList();
         // children first: a task that owns a child scope and wakes from the interrupt in that scope's join must
         // find it already stopped for the real reason, not record "owner interrupted" (OWNER_EXITED) instead
-        Set<ScopeImpl<?, ?>> open = children;
-        if (open != null) {
-            for (ScopeImpl<?, ?> child : open) {
-                child.stop(child.childReason(reason));
-            }
+        for (ScopeImpl<?, ?> child : childList()) {
+            child.stop(child.childReason(reason));
         }
         for (TaskImpl<T> task : snapshot) {
             task.interrupt();
@@ -426,7 +360,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             throw new ScopeCancelledException(path, stop);
         }
         try {
-            R result = policy.result(new Joined());
+            R result = policy.result(new JoinedTasks<>(this));
             finish(deadlineExpired() ? ScopeState.TIMED_OUT : ScopeState.SUCCEEDED);
             return result;
         } catch (ScopeTimeoutException e) {
@@ -455,16 +389,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (stop == null) {
             return;
         }
-        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
         TaskImpl<T> queued;
-        while (queue != null && (queued = queue.poll()) != null) {
+        while ((queued = pollRequest()) != null) {
             queued.settleAsCancelled(stop);
         }
-        List<TaskImpl<T>> snapshot;
-        synchronized (tasks) {
-            snapshot = new ArrayList<>(tasks);
-        }
-        for (TaskImpl<T> task : snapshot) {
+        for (TaskImpl<T> task : taskList()) {
             task.settleAsCancelled(stop);
         }
     }
@@ -481,10 +410,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         }
         try {
             if (!joined) {
-                boolean forked;
-                synchronized (tasks) {
-                    forked = !tasks.isEmpty();
-                }
+                boolean forked = hasTasks();
                 if (forked) {
                     stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                             "scope " + path + " was closed before join", null));
@@ -499,7 +425,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             progress.complete();
             ScopeTree.exit(this, previousOwned);
             if (parent != null) {
-                parent.children.remove(this); // non-null: this scope added itself at open
+                parent.removeChild(this);
             }
         }
     }
@@ -555,15 +481,12 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        Set<ScopeImpl<?, ?>> open = children;
-        return open == null ? List.of() : List.copyOf(open);
+        return List.copyOf(childList()); // already an immutable copy: returned as it is
     }
 
     @Override
     public List<Task<T>> tasks() {
-        synchronized (tasks) {
-            return List.copyOf(tasks);
-        }
+        return List.copyOf(taskList()); // already an immutable copy: returned as it is
     }
 
     @Override
@@ -592,58 +515,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         return dev.weft.internal.Nanos.of(d);
     }
 
-    /** The view handed to the join policy. */
-    final class Joined implements JoinState<T> {
-        private final List<Task<T>> all;
-        private final List<Task<T>> failed;
-
-        Joined() {
-            synchronized (tasks) {
-                this.all = List.copyOf(tasks);
-            }
-            ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
-            this.failed = queue == null ? List.of() : List.copyOf(queue);
-        }
-
-        @Override
-        public String scopePath() {
-            return path;
-        }
-
-        @Override
-        public List<Task<T>> tasks() {
-            return all;
-        }
-
-        @Override
-        public List<Task<T>> failures() {
-            return failed;
-        }
-
-        @Override
-        public Optional<CancellationReason> stopReason() {
-            return Optional.ofNullable(stopReason);
-        }
-
-        @Override
-        public boolean deadlineExpired() {
-            return ScopeImpl.this.deadlineExpired();
-        }
-
-        @Override
-        public ScopeFailedException failure() {
-            if (failed.isEmpty()) {
-                throw new IllegalStateException("scope " + path + " has no failed task");
-            }
-            return ScopeFailedException.of(path, failed, "");
-        }
-
-        @Override
-        public ScopeTimeoutException timeout() {
-            return deadline.timeoutException();
-        }
-    }
-
     /** The threads running tasks of this scope and of its descendants, right now. */
     List<Thread> liveThreads() {
         List<Thread> live = new ArrayList<>();
@@ -653,11 +524,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 live.add(th);
             }
         }
-        Set<ScopeImpl<?, ?>> open = children;
-        if (open != null) {
-            for (ScopeImpl<?, ?> child : open) {
-                live.addAll(child.liveThreads());
-            }
+        for (ScopeImpl<?, ?> child : childList()) {
+            live.addAll(child.liveThreads());
         }
         return live;
     }
@@ -667,10 +535,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle UNFINISHED;
     private static final VarHandle PERMITS;
     private static final VarHandle STATE;
-    private static final VarHandle AUTO_NAMES;
-    private static final VarHandle FAILURES;
-    private static final VarHandle REQUESTED;
-    private static final VarHandle CHILDREN;
 
     static {
         try {
@@ -679,10 +543,6 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
-            AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
-            FAILURES = lookup.findVarHandle(ScopeImpl.class, "failures", ConcurrentLinkedQueue.class);
-            REQUESTED = lookup.findVarHandle(ScopeImpl.class, "requested", ConcurrentLinkedQueue.class);
-            CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

@@ -1,0 +1,155 @@
+package dev.weft.scope;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * What a scope records about its tasks and child scopes: the tasks in fork order, the failures in completion
+ * order, the tasks forked by tasks and waiting for the owner, the open child scopes, and the automatic task
+ * names. {@link ScopeImpl} extends it with the lifecycle (fork, join, stop, close); the split keeps each file
+ * readable without an extra object per scope.
+ */
+abstract class ScopeRecords<T> {
+
+    /*
+     * Implementation notes.
+     *
+     * `tasks` is appended by forking threads under its own lock and read under it (snapshots are copies).
+     * `failures`, `requested` and `children` are made on first use, by CAS from any thread, and null until then:
+     * most scopes have no failure, no fork from a task and no child scope, and would otherwise pay about 180
+     * bytes for them. `failures` is appended by the thread that settles a task as failed, before that task's
+     * terminal state is published, so the order matches the order other threads observe. `requested` is filled
+     * by tasks that fork and drained by the owner. `children` is added to and removed from by the children's
+     * owners, and iterated by a stop cascade.
+     */
+
+    /** Appended by forking threads under the list's lock; read under it. */
+    private final List<TaskImpl<T>> tasks = new ArrayList<>();
+    /** Failed and timed-out tasks in completion order; appended by completing threads. */
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> failures;
+    /** Tasks forked by non-owner threads, waiting for the owner to start them. */
+    private volatile ConcurrentLinkedQueue<TaskImpl<T>> requested;
+    /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
+    private volatile Set<ScopeImpl<?, ?>> children;
+    /** The number of the next automatic task name ("task-1", ...); atomic updates, any forking thread. */
+    private volatile int autoNames = 1;
+
+    // VarHandle mechanics
+    private static final VarHandle AUTO_NAMES;
+    private static final VarHandle FAILURES;
+    private static final VarHandle REQUESTED;
+    private static final VarHandle CHILDREN;
+
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            AUTO_NAMES = lookup.findVarHandle(ScopeRecords.class, "autoNames", int.class);
+            FAILURES = lookup.findVarHandle(ScopeRecords.class, "failures", ConcurrentLinkedQueue.class);
+            REQUESTED = lookup.findVarHandle(ScopeRecords.class, "requested", ConcurrentLinkedQueue.class);
+            CHILDREN = lookup.findVarHandle(ScopeRecords.class, "children", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The number for the next automatic task name. */
+    final int nextAutoName() {
+        return (int) AUTO_NAMES.getAndAdd(this, 1);
+    }
+
+    /** Records a forked task, in fork order. */
+    final void addTask(TaskImpl<T> task) {
+        synchronized (tasks) {
+            tasks.add(task);
+        }
+    }
+
+    /** Whether any task has been forked. */
+    final boolean hasTasks() {
+        synchronized (tasks) {
+            return !tasks.isEmpty();
+        }
+    }
+
+    /** The tasks in fork order, as an immutable copy. */
+    final List<TaskImpl<T>> taskList() {
+        synchronized (tasks) {
+            return List.copyOf(tasks);
+        }
+    }
+
+    /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
+    final void recordFailure(TaskImpl<T> task) {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!FAILURES.compareAndSet(this, null, queue)) {
+                queue = failures;
+            }
+        }
+        queue.add(task);
+    }
+
+    /** The failed and timed-out tasks in completion order, as an immutable copy. */
+    final List<TaskImpl<T>> failureList() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
+        return queue == null ? List.of() : List.copyOf(queue);
+    }
+
+    /** Queues a task forked by a task, for the owner to start. */
+    final void request(TaskImpl<T> task) {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        if (queue == null) {
+            queue = new ConcurrentLinkedQueue<>();
+            if (!REQUESTED.compareAndSet(this, null, queue)) {
+                queue = requested;
+            }
+        }
+        queue.add(task);
+    }
+
+    /** The oldest requested task, left in place, or null. */
+    final TaskImpl<T> peekRequest() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        return queue == null ? null : queue.peek();
+    }
+
+    /** Removes and returns the oldest requested task, or null. */
+    final TaskImpl<T> pollRequest() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        return queue == null ? null : queue.poll();
+    }
+
+    final boolean hasRequests() {
+        ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
+        return queue != null && !queue.isEmpty();
+    }
+
+    /** Records an open child scope; called by the child's owner at open. */
+    final void addChild(ScopeImpl<?, ?> child) {
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open == null) {
+            open = ConcurrentHashMap.newKeySet();
+            if (!CHILDREN.compareAndSet(this, null, open)) {
+                open = children;
+            }
+        }
+        open.add(child);
+    }
+
+    /** Forgets a child scope; called by the child's owner at close, after addChild. */
+    final void removeChild(ScopeImpl<?, ?> child) {
+        children.remove(child);
+    }
+
+    /** The open child scopes now (an immutable copy; empty if none). */
+    final List<ScopeImpl<?, ?>> childList() {
+        Set<ScopeImpl<?, ?>> open = children;
+        return open == null ? List.of() : List.copyOf(open);
+    }
+}
