@@ -75,11 +75,18 @@ abstract class NodeCounts {
         long[] striped = cells;
         if (striped == null) {
             long current = (long) COUNTS.getVolatile(this);
-            if (hasEnded(current)) {
+            long next;
+            if (done(current) + units <= total(current) && !hasEnded(current)) {
+                // within the total (so below MAX_UNITS): done's bits take the add with no carry out of them,
+                // and the CAS's new value depends on one add only (the checks run beside it, predicted)
+                next = current + units;
+            } else if (hasEnded(current)) {
                 return; // complete: frozen
+            } else {
+                long done = Math.min(MAX_UNITS, done(current) + units);
+                next = pack(done, Math.max(done, total(current))); // past the total: raises it
             }
-            long done = Math.min(MAX_UNITS, done(current) + units);
-            if (COUNTS.compareAndSet(this, current, pack(done, Math.max(done, total(current))))) {
+            if (COUNTS.compareAndSet(this, current, next)) {
                 return;
             }
             striped = stripe(); // another update won the word: contended, so stripe
