@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the group's threads share one counter ({@code @State(Scope.Group)}). Throughput in updates per microsecond,
  * summed over the group's threads.
  * <ul>
- *   <li>{@code weft_*}: {@code Progress.advance()}: one CAS loop on the node's packed counts word.</li>
+ *   <li>{@code weft_*}: {@code Progress.advance()}: one CAS on the node's packed counts word while one thread
+ *       updates it; once two threads contend, the node's done is striped and each adds to a cell of its own.</li>
  *   <li>{@code longAdder_*} (baseline): {@code LongAdder.increment()}, striped under contention.</li>
  *   <li>{@code atomicLong_*}: {@code AtomicLong.incrementAndGet()}, one {@code lock xadd} (never retries).</li>
  *   <li>{@code synchronizedCounter_*}: {@code count++} under a monitor.</li>
