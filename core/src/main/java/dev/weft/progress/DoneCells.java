@@ -49,7 +49,11 @@ final class DoneCells {
 
     /** Adds {@code units} (0 to MAX_UNITS) to the calling thread's cell. Lock-free, allocation-free. */
     static void add(long[] cells, long units) {
-        int hash = (int) ((Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L) >>> 32);
+        add(cells, units, (int) ((Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L) >>> 32));
+    }
+
+    /** Adds {@code units} to the cell that {@code hash} picks under the current salt (tests pick the hash). */
+    static void add(long[] cells, long units, int hash) {
         long salt = cells[SALT];
         int cell = ((hash ^ (int) salt) * 0x9E3779B9) >>> SHIFT;
         while (true) {
@@ -61,6 +65,11 @@ final class DoneCells {
             CELL.compareAndSet(cells, SALT, salt, salt + 1); // reshuffle (once, among those who saw salt)
             cell = (cell + 1) & (CELLS - 1);
         }
+    }
+
+    /** The current salt (for tests). */
+    static long salt(long[] cells) {
+        return (long) CELL.getVolatile(cells, SALT);
     }
 
     /** The sum of the cells. */
