@@ -2,11 +2,9 @@ package dev.weft.progress;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-
+import static dev.weft.testing.Waits.runTogether;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The cells behind a striped done: sums, saturation, and threads that collide on one cell. */
 class DoneCellsTest {
@@ -55,29 +53,7 @@ class DoneCellsTest {
     }
 
     private static void assumeTwoProcessors() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
                 "a collision needs two threads running at once");
-    }
-
-    private static void runTogether(int threads, Runnable work) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> started = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            started.add(Thread.ofPlatform().start(() -> {
-                try {
-                    start.await();
-                    work.run();
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        for (Thread t : started) {
-            t.join();
-        }
-        assertThat(failures).isEmpty();
     }
 }

@@ -3,10 +3,7 @@ package dev.weft.progress;
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-
+import static dev.weft.testing.Waits.runTogether;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -136,27 +133,5 @@ class ProgressStripedTest {
         long[] first = progress.stripe();
 
         assertThat(progress.stripe()).isSameAs(first);
-    }
-
-    private static void runTogether(int threads, Runnable work) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> started = new ArrayList<>();
-        List<Throwable> failures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            started.add(Thread.ofPlatform().start(() -> {
-                try {
-                    start.await();
-                    work.run();
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        for (Thread t : started) {
-            t.join();
-        }
-        assertThat(failures).isEmpty();
     }
 }

@@ -1,7 +1,10 @@
 package dev.weft.testing;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -50,6 +53,34 @@ public final class Waits {
             } catch (InterruptedException e) {
                 interrupted.countDown();
             }
+        }
+    }
+
+    /**
+     * Runs {@code work} on {@code threads} platform threads released together by one barrier, waits for all of
+     * them, and fails with the first throwable any of them threw.
+     */
+    public static void runTogether(int threads, Runnable work) throws InterruptedException {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> started = new ArrayList<>();
+        List<Throwable> failures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            started.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    work.run();
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        for (Thread t : started) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("a thread of runTogether failed", failures.get(0));
         }
     }
 }
