@@ -1,6 +1,5 @@
 package dev.weft.bench;
 
-import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -14,14 +13,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,33 +75,12 @@ public class BlockingFanOutBenchmark {
 
     @Benchmark
     public long weft() throws InterruptedException {
-        try (Scope<Integer, List<Integer>> scope = Scope.named("blocking").open(Join.allSuccessful())) {
-            for (int i = 0; i < TASKS; i++) {
-                scope.fork(SLEEPER);
-            }
-            long sum = 0;
-            for (int v : scope.join()) {
-                sum += v;
-            }
-            return sum;
-        }
+        return FanOuts.weft(Scope.named("blocking"), TASKS, SLEEPER);
     }
 
     @Benchmark
-    @SuppressWarnings("unchecked")
     public long rawScope() throws InterruptedException {
-        Subtask<Integer>[] subtasks = new Subtask[TASKS];
-        try (var scope = StructuredTaskScope.open()) {
-            for (int i = 0; i < TASKS; i++) {
-                subtasks[i] = scope.fork(SLEEPER);
-            }
-            scope.join();
-        }
-        long sum = 0;
-        for (Subtask<Integer> s : subtasks) {
-            sum += s.get();
-        }
-        return sum;
+        return FanOuts.rawScope(TASKS, SLEEPER, FanOuts.BeforeFork.NOTHING);
     }
 
     @Benchmark

@@ -1,6 +1,5 @@
 package dev.weft.bench;
 
-import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -11,11 +10,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,20 +52,10 @@ public class ConcurrencyCapBenchmark {
 
     @Benchmark
     public long weft() throws InterruptedException {
-        try (Scope<Integer, List<Integer>> scope = Scope.named("capped").maxConcurrency(CAP).open(Join.allSuccessful())) {
-            for (int i = 0; i < TASKS; i++) {
-                scope.fork(TASK);
-            }
-            long sum = 0;
-            for (int v : scope.join()) {
-                sum += v;
-            }
-            return sum;
-        }
+        return FanOuts.weft(Scope.named("capped").maxConcurrency(CAP), TASKS, TASK);
     }
 
     @Benchmark
-    @SuppressWarnings("unchecked")
     public long semaphoreRawScope() throws InterruptedException {
         Semaphore permits = new Semaphore(CAP);
         Callable<Integer> gated = () -> {
@@ -79,18 +65,6 @@ public class ConcurrencyCapBenchmark {
                 permits.release();
             }
         };
-        Subtask<Integer>[] subtasks = new Subtask[TASKS];
-        try (var scope = StructuredTaskScope.open()) {
-            for (int i = 0; i < TASKS; i++) {
-                permits.acquire();
-                subtasks[i] = scope.fork(gated);
-            }
-            scope.join();
-        }
-        long sum = 0;
-        for (Subtask<Integer> s : subtasks) {
-            sum += s.get();
-        }
-        return sum;
+        return FanOuts.rawScope(TASKS, gated, permits::acquire);
     }
 }

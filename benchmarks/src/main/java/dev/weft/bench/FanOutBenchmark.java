@@ -1,6 +1,5 @@
 package dev.weft.bench;
 
-import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,7 +11,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -86,33 +84,12 @@ public class FanOutBenchmark {
 
     @Benchmark
     public long weft() throws InterruptedException {
-        try (Scope<Integer, List<Integer>> scope = Scope.named("fanout").open(Join.allSuccessful())) {
-            for (int i = 0; i < n; i++) {
-                scope.fork(TASK);
-            }
-            long sum = 0;
-            for (int v : scope.join()) {
-                sum += v;
-            }
-            return sum;
-        }
+        return FanOuts.weft(Scope.named("fanout"), n, TASK);
     }
 
     @Benchmark
-    @SuppressWarnings("unchecked")
     public long rawScope() throws InterruptedException {
-        Subtask<Integer>[] subtasks = new Subtask[n];
-        try (var scope = StructuredTaskScope.open()) {
-            for (int i = 0; i < n; i++) {
-                subtasks[i] = scope.fork(TASK);
-            }
-            scope.join();
-        }
-        long sum = 0;
-        for (Subtask<Integer> s : subtasks) {
-            sum += s.get();
-        }
-        return sum;
+        return FanOuts.rawScope(n, TASK, FanOuts.BeforeFork.NOTHING);
     }
 
     @Benchmark

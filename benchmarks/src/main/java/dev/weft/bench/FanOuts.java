@@ -1,0 +1,62 @@
+package dev.weft.bench;
+
+import dev.weft.scope.Join;
+import dev.weft.scope.Scope;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+
+/**
+ * The fan-out that several benchmarks time, written once: fork {@code n} copies of a task, join, and return the
+ * sum of their values (so that every task must have run and been read, and JMH consumes the result).
+ */
+final class FanOuts {
+
+    private FanOuts() {
+    }
+
+    /** In a Weft scope from {@code builder} with {@code Join.allSuccessful()}. */
+    static long weft(Scope.Builder builder, int n, Callable<Integer> task) throws InterruptedException {
+        try (Scope<Integer, List<Integer>> scope = builder.open(Join.allSuccessful())) {
+            for (int i = 0; i < n; i++) {
+                scope.fork(task);
+            }
+            long sum = 0;
+            for (int v : scope.join()) {
+                sum += v;
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * In the JDK's {@code StructuredTaskScope.open()} (await all successful), with {@code Subtask.get()} on each;
+     * {@code beforeFork} runs before every fork (a semaphore gate, or nothing).
+     */
+    @SuppressWarnings("unchecked")
+    static long rawScope(int n, Callable<Integer> task, BeforeFork beforeFork) throws InterruptedException {
+        Subtask<Integer>[] subtasks = new Subtask[n];
+        try (var scope = StructuredTaskScope.open()) {
+            for (int i = 0; i < n; i++) {
+                beforeFork.run();
+                subtasks[i] = scope.fork(task);
+            }
+            scope.join();
+        }
+        long sum = 0;
+        for (Subtask<Integer> s : subtasks) {
+            sum += s.get();
+        }
+        return sum;
+    }
+
+    /** Runs in the owner before each fork of {@link #rawScope}. */
+    @FunctionalInterface
+    interface BeforeFork {
+        BeforeFork NOTHING = () -> { };
+
+        void run() throws InterruptedException;
+    }
+}
