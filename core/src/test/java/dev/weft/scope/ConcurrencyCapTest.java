@@ -5,7 +5,6 @@ import dev.weft.testing.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,14 +71,9 @@ class ConcurrencyCapTest {
 
     @Test
     void cancellingWhileTheOwnerWaitsForASlotSettlesTheForkCancelledWithoutRunningIt() throws Exception {
-        var started = new CountDownLatch(1);
         var ran = new AtomicBoolean();
         try (var scope = Scope.named("cap").maxConcurrency(1).open(Join.<Integer>allSuccessful())) {
-            scope.fork("holder", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            Waits.forkRunning(scope, "holder");
             var canceller = new Thread(() -> {
                 Waits.until(() -> scope.tasks().size() == 2);
                 scope.cancel("enough");

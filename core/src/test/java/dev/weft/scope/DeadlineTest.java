@@ -51,14 +51,9 @@ class DeadlineTest {
 
     @Test
     void scopeDeadlineCancelsRunningTasksAndJoinThrowsTimeoutNamingScopeAndDeadline() throws Exception {
-        var started = new CountDownLatch(1);
         try (var scope = Scope.named("quote").timeSource(time).deadline(Duration.ofSeconds(2))
                 .open(Join.<String>allSuccessful())) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             // when
             time.advance(Duration.ofSeconds(2));
             // then
@@ -134,12 +129,7 @@ class DeadlineTest {
     void nestedScopeInheritsTheParentsTighterDeadline() throws Exception {
         try (var outer = Scope.named("a").timeSource(time).deadline(Duration.ofSeconds(1)).open(Join.<String>allSettled())) {
             try (var inner = Scope.named("b").deadline(Duration.ofSeconds(5)).open(Join.<String>allSuccessful())) {
-                var started = new CountDownLatch(1);
-                inner.fork("t", () -> {
-                    started.countDown();
-                    return Waits.forever();
-                });
-                Waits.await(started);
+                Waits.forkRunning(inner, "t");
                 assertThat(inner.remaining()).contains(Duration.ofSeconds(1));
                 // when the parent's deadline passes
                 time.advance(Duration.ofSeconds(1));
@@ -158,12 +148,7 @@ class DeadlineTest {
     void nestedScopeKeepsItsOwnTighterDeadlineWithoutStoppingTheParent() throws Exception {
         try (var outer = Scope.named("a").timeSource(time).deadline(Duration.ofSeconds(5)).open(Join.<String>allSettled())) {
             try (var inner = Scope.named("b").deadline(Duration.ofSeconds(1)).open(Join.<String>allSuccessful())) {
-                var started = new CountDownLatch(1);
-                inner.fork("t", () -> {
-                    started.countDown();
-                    return Waits.forever();
-                });
-                Waits.await(started);
+                Waits.forkRunning(inner, "t");
                 assertThat(inner.remaining()).contains(Duration.ofSeconds(1));
                 time.advance(Duration.ofSeconds(1));
                 assertThatThrownBy(inner::join).isInstanceOfSatisfying(ScopeTimeoutException.class, e -> {
@@ -237,18 +222,13 @@ class DeadlineTest {
 
     @Test
     void allSettledOnTimeoutReturnsPartialResultsAndTheRestTimedOut() throws Exception {
-        var started = new CountDownLatch(1);
         var boom = new IllegalStateException("boom");
         try (var scope = Scope.named("s").timeSource(time).deadline(Duration.ofSeconds(2)).open(Join.<String>allSettled())) {
             var done = scope.fork("done", () -> "v");
             var failed = scope.fork("failed", () -> {
                 throw boom;
             });
-            scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            Waits.forkRunning(scope, "slow");
             Waits.until(() -> done.state().isTerminal() && failed.state().isTerminal());
             time.advance(Duration.ofSeconds(2));
             var outcomes = scope.join();

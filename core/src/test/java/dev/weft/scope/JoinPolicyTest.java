@@ -37,14 +37,9 @@ class JoinPolicyTest {
 
     @Test
     void allSuccessfulFirstFailureCancelsSiblingsWithSiblingFailed() throws Exception {
-        var started = new CountDownLatch(1);
         var boom = new IllegalStateException("boom");
         try (var scope = Scope.named("fail").open(Join.<String>allSuccessful())) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             scope.fork("bad", () -> {
                 throw boom;
             });
@@ -61,13 +56,8 @@ class JoinPolicyTest {
 
     @Test
     void anySuccessfulReturnsTheFirstSuccessAndCancelsTheRestWithOutcomeDecided() throws Exception {
-        var started = new CountDownLatch(1);
         try (var scope = Scope.named("race").open(Join.<String>anySuccessful())) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             scope.fork("fast", () -> "winner");
             assertThat(scope.join()).isEqualTo("winner");
             assertThat(slow.state()).isEqualTo(TaskState.CANCELLED);
@@ -164,13 +154,8 @@ class JoinPolicyTest {
 
     @Test
     void quorumCancelsTheRestOnceKSucceededAndReturnsTheirValuesInForkOrder() throws Exception {
-        var started = new CountDownLatch(1);
         try (var scope = Scope.named("q").open(Join.<Integer>quorum(2))) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             var b = scope.fork("b", () -> 2);
             scope.fork("c", () -> {
                 Waits.until(() -> b.state().isTerminal());
@@ -184,13 +169,8 @@ class JoinPolicyTest {
 
     @Test
     void quorumFailsAsSoonAsKBecomesImpossible() throws Exception {
-        var started = new CountDownLatch(1);
         try (var scope = Scope.named("q").open(Join.<Integer>quorum(2))) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             var a = scope.fork("a", () -> {
                 throw new IllegalStateException("a down");
             });
@@ -301,13 +281,8 @@ class JoinPolicyTest {
 
     @Test
     void customPolicyStopsTheScopeWhenItsOnCompleteSaysSo() throws Exception {
-        var started = new CountDownLatch(1);
         try (var scope = Scope.named("two").open(new FirstTwo<Integer>())) {
-            var slow = scope.fork("slow", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            var slow = Waits.forkRunning(scope, "slow");
             var a = scope.fork("a", () -> 1);
             scope.fork("b", () -> {
                 Waits.until(() -> a.state().isTerminal());

@@ -176,16 +176,11 @@ class StructureTest {
     @Test
     void closingWithoutJoinCancelsRunningTasksWithOwnerExited() throws Exception {
         // given
-        var started = new CountDownLatch(1);
         Task<Void> task;
         Scope<Void, List<Void>> scope;
         try (var s = Scope.named("left").open(Join.<Void>allSuccessful())) {
             scope = s;
-            task = s.fork("worker", () -> {
-                started.countDown();
-                return Waits.forever();
-            });
-            Waits.await(started);
+            task = Waits.forkRunning(s, "worker");
             // when the owner leaves without join
         }
         // then

@@ -1,5 +1,8 @@
 package dev.weft.testing;
 
+import dev.weft.scope.Scope;
+import dev.weft.scope.Task;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,20 @@ public final class Waits {
     public static <V> V forever() throws InterruptedException {
         new CountDownLatch(1).await();
         throw new AssertionError("unreachable");
+    }
+
+    /**
+     * Forks into {@code scope} (from its owner) a task named {@code name} that runs until it is cancelled, and
+     * returns once its body has started.
+     */
+    public static <T> Task<T> forkRunning(Scope<T, ?> scope, String name) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        Task<T> task = scope.fork(name, () -> {
+            started.countDown();
+            return forever();
+        });
+        await(started);
+        return task;
     }
 
     /** Awaits {@code latch} with a generous bound, failing the test if it does not open. */
