@@ -1,5 +1,6 @@
 package dev.weft.scope;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ final class JoinedTasks<T> implements JoinState<T> {
 
     JoinedTasks(ScopeImpl<T, ?> scope) {
         this.scope = scope;
-        this.all = List.copyOf(scope.taskList());
+        this.all = Collections.unmodifiableList(scope.taskList()); // a private copy already: no second copy
         this.failed = List.copyOf(scope.failureList());
     }
 

@@ -24,15 +24,23 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
      * Threads. Only the owner starts threads (the JDK rule). A fork from a task of this scope (or of a scope
      * nested in it) creates the task QUEUED, counts it unfinished and puts it on `requested`; the owner starts
      * it the next time it waits, in fork (cap) or in join. So tasks may spawn tasks, under the same policy, cap
-     * and deadline, and join cannot return while a spawner still runs: `unfinished` is raised before the spawner
-     * itself can finish.
+     * and deadline, and join cannot return while a spawner still runs: the spawned task counts as unfinished
+     * before the spawner itself can exit.
+     *
+     * Counting. unfinished = ownerForks - exitBalance. The owner raises `ownerForks` with a plain release store
+     * (it is the only writer), so the owner's fork path has no atomic read-modify-write on a line that exiting
+     * tasks update; a fork by a task lowers `exitBalance` instead; every exit raises it. An exit that brings
+     * exitBalance to ownerForks was the last: every owner fork then has its exit earlier in exitBalance's
+     * modification order, and each of those exits happens after the owner's store that counted it, so the
+     * exiting task's acquire read sees the final ownerForks. An earlier read of a stale ownerForks can only
+     * cause a spurious wake-up, which the owner's re-check absorbs.
      *
      * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
      * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
      * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
      * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
-     * conditions are "unfinished is 0 and nothing is requested" (join) and "stopped", so a task exit wakes it
-     * only when it takes `unfinished` to 0: a join over n tasks parks and unparks the owner once, not n times
+     * conditions are "nothing unfinished and nothing requested" (join) and "stopped", so a task exit wakes it
+     * only when it was the last: a join over n tasks parks and unparks the owner once, not n times
      * (as the JDK's own join does). With a cap every exit frees a slot the owner may be waiting for, so every
      * exit wakes it.
      *
@@ -67,8 +75,16 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
-    /** Tasks forked and not yet exited (queued, running, or never started after a stop). Atomic updates. */
-    private volatile int unfinished;
+    /**
+     * The tasks the owner has forked. Written by the owner only (a release store, no atomic); read by the owner
+     * and, with acquire, by exiting tasks.
+     */
+    private volatile int ownerForks;
+    /**
+     * The tasks that have exited, less the tasks forked by tasks (see notes). Atomic updates by exiting tasks,
+     * by forking tasks, and by the owner for a task it settles before starting.
+     */
+    private volatile int exitBalance;
     /** Free run slots under the cap. Atomic updates. */
     private volatile int permits;
     /** Set by the owner while it may park; read by wakers. */
@@ -144,15 +160,13 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         } else if (state != ScopeState.OPEN.ordinal()) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        // one string per task: the path (also the thread's name); an automatic name is cut from it when asked for
-        String taskPath = name != null ? path + "/" + name : path + "/task-" + nextAutoName();
-        var task = new TaskImpl<T>(this, name, taskPath, timeoutNanos, (Callable<? extends T>) body);
-        addTask(task);
+        var task = addTask(name, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task);
-        UNFINISHED.getAndAdd(this, 1);
         if (byOwner) {
+            OWNER_FORKS.setRelease(this, ownerForks + 1);
             startOrWait(task);
         } else {
+            EXIT_BALANCE.getAndAdd(this, -1); // unfinished before the forking task can exit (see notes)
             request(task);
             wakeOwner();
         }
@@ -198,7 +212,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     /**
      * Owner: creates the task's thread; with a stop, settles the task as cancelled instead, returning its permit
-     * and its count in `unfinished` since it will never run.
+     * and counting it as exited since it will never run.
      */
     private void start(TaskImpl<T> task, boolean holdsPermit) {
         CancellationReason stop = stopReason;
@@ -207,7 +221,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
             if (holdsPermit) {
                 PERMITS.getAndAdd(this, 1);
             }
-            UNFINISHED.getAndAdd(this, -1);
+            EXIT_BALANCE.getAndAdd(this, 1);
             return;
         }
         threads.start(task.path, task);
@@ -257,10 +271,10 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
     void onTaskExit() {
         if (maxConcurrency != NO_CAP) {
             PERMITS.getAndAdd(this, 1);
-            UNFINISHED.getAndAdd(this, -1);
+            EXIT_BALANCE.getAndAdd(this, 1);
             wakeOwner(); // the freed slot may let the owner fork or start a requested task
-        } else if ((int) UNFINISHED.getAndAdd(this, -1) == 1) {
-            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one
+        } else if ((int) EXIT_BALANCE.getAndAdd(this, 1) + 1 == (int) OWNER_FORKS.getAcquire(this)) {
+            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one (see notes)
         }
     }
 
@@ -345,7 +359,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         }
         joined = true;
         try {
-            awaitOwner(() -> (unfinished == 0 && !hasRequests()) || stopReason != null);
+            awaitOwner(() -> (exitBalance == ownerForks && !hasRequests()) || stopReason != null);
         } catch (InterruptedException e) {
             stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                     "owner of " + path + " was interrupted in join", null));
@@ -486,7 +500,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     @Override
     public List<Task<T>> tasks() {
-        return List.copyOf(taskList()); // already an immutable copy: returned as it is
+        return List.copyOf(taskList());
     }
 
     @Override
@@ -532,7 +546,8 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     // VarHandle mechanics
     private static final VarHandle STOP_REASON;
-    private static final VarHandle UNFINISHED;
+    private static final VarHandle OWNER_FORKS;
+    private static final VarHandle EXIT_BALANCE;
     private static final VarHandle PERMITS;
     private static final VarHandle STATE;
 
@@ -540,7 +555,8 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         try {
             var lookup = MethodHandles.lookup();
             STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
-            UNFINISHED = lookup.findVarHandle(ScopeImpl.class, "unfinished", int.class);
+            OWNER_FORKS = lookup.findVarHandle(ScopeImpl.class, "ownerForks", int.class);
+            EXIT_BALANCE = lookup.findVarHandle(ScopeImpl.class, "exitBalance", int.class);
             PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());

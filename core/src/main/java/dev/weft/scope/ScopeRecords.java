@@ -1,10 +1,13 @@
 package dev.weft.scope;
 
+import dev.weft.internal.AppendLog;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -19,7 +22,9 @@ abstract class ScopeRecords<T> {
     /*
      * Implementation notes.
      *
-     * `tasks` is appended by forking threads under its own lock and read under it (snapshots are copies).
+     * `tasks` is an AppendLog: a fork claims its place and its automatic name number in one atomic step, then
+     * publishes the task; no lock, so the owner's fork loop takes one uncontended atomic per task. Snapshots
+     * are copies.
      * `failures`, `requested` and `children` are made on first use, by CAS from any thread, and null until then:
      * most scopes have no failure, no fork from a task and no child scope, and would otherwise pay about 180
      * bytes for them. `failures` is appended by the thread that settles a task as failed, before that task's
@@ -28,19 +33,15 @@ abstract class ScopeRecords<T> {
      * owners, and iterated by a stop cascade.
      */
 
-    /** Appended by forking threads under the list's lock; read under it. */
-    private final List<TaskImpl<T>> tasks = new ArrayList<>();
+    /** The tasks in fork order: claimed and set by forking threads (no lock), read by anyone. */
+    private final AppendLog<TaskImpl<T>> tasks = new AppendLog<>();
     /** Failed and timed-out tasks in completion order; appended by completing threads. */
     private volatile ConcurrentLinkedQueue<TaskImpl<T>> failures;
     /** Tasks forked by non-owner threads, waiting for the owner to start them. */
     private volatile ConcurrentLinkedQueue<TaskImpl<T>> requested;
     /** Open child scopes; added and removed by the children's owners, iterated by stop(). */
     private volatile Set<ScopeImpl<?, ?>> children;
-    /** The number of the next automatic task name ("task-1", ...); atomic updates, any forking thread. */
-    private volatile int autoNames = 1;
-
     // VarHandle mechanics
-    private static final VarHandle AUTO_NAMES;
     private static final VarHandle FAILURES;
     private static final VarHandle REQUESTED;
     private static final VarHandle CHILDREN;
@@ -48,7 +49,6 @@ abstract class ScopeRecords<T> {
     static {
         try {
             var lookup = MethodHandles.lookup();
-            AUTO_NAMES = lookup.findVarHandle(ScopeRecords.class, "autoNames", int.class);
             FAILURES = lookup.findVarHandle(ScopeRecords.class, "failures", ConcurrentLinkedQueue.class);
             REQUESTED = lookup.findVarHandle(ScopeRecords.class, "requested", ConcurrentLinkedQueue.class);
             CHILDREN = lookup.findVarHandle(ScopeRecords.class, "children", Set.class);
@@ -57,30 +57,34 @@ abstract class ScopeRecords<T> {
         }
     }
 
-    /** The number for the next automatic task name. */
-    final int nextAutoName() {
-        return (int) AUTO_NAMES.getAndAdd(this, 1);
-    }
+    /** This scope's path, which prefixes its tasks' paths. */
+    abstract String path();
 
-    /** Records a forked task, in fork order. */
-    final void addTask(TaskImpl<T> task) {
-        synchronized (tasks) {
-            tasks.add(task);
-        }
+    /**
+     * Creates a forked task and records it, in fork order. A task without a name gets the next automatic one,
+     * drawn in the same atomic step that places it in the order.
+     */
+    @SuppressWarnings("unchecked")
+    final TaskImpl<T> addTask(String name, long timeoutNanos, Callable<? extends T> body) {
+        long claim = tasks.claim(name == null);
+        // one string per task: the path (also the thread's name); an automatic name is cut from it when asked
+        String taskPath = name != null ? path() + "/" + name : path() + "/task-" + (AppendLog.numberOf(claim) + 1);
+        var task = new TaskImpl<T>((ScopeImpl<T, ?>) this, name, taskPath, timeoutNanos, body);
+        tasks.set(AppendLog.indexOf(claim), task);
+        return task;
     }
 
     /** Whether any task has been forked. */
     final boolean hasTasks() {
-        synchronized (tasks) {
-            return !tasks.isEmpty();
-        }
+        return !tasks.isEmpty();
     }
 
-    /** The tasks in fork order, as an immutable copy. */
+    /**
+     * The tasks in fork order: an unmodifiable copy that nothing else holds (a task whose fork has not returned
+     * may be missing).
+     */
     final List<TaskImpl<T>> taskList() {
-        synchronized (tasks) {
-            return List.copyOf(tasks);
-        }
+        return Collections.unmodifiableList(tasks.snapshot());
     }
 
     /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
