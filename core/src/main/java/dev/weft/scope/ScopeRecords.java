@@ -90,13 +90,7 @@ abstract class ScopeRecords<T> {
     /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */
     final void recordFailure(TaskImpl<T> task) {
         ConcurrentLinkedQueue<TaskImpl<T>> queue = failures;
-        if (queue == null) {
-            queue = new ConcurrentLinkedQueue<>();
-            if (!FAILURES.compareAndSet(this, null, queue)) {
-                queue = failures;
-            }
-        }
-        queue.add(task);
+        (queue != null ? queue : madeOnce(FAILURES)).add(task);
     }
 
     /** The failed and timed-out tasks in completion order, as an immutable copy. */
@@ -108,13 +102,16 @@ abstract class ScopeRecords<T> {
     /** Queues a task forked by a task, for the owner to start. */
     final void request(TaskImpl<T> task) {
         ConcurrentLinkedQueue<TaskImpl<T>> queue = requested;
-        if (queue == null) {
-            queue = new ConcurrentLinkedQueue<>();
-            if (!REQUESTED.compareAndSet(this, null, queue)) {
-                queue = requested;
-            }
-        }
-        queue.add(task);
+        (queue != null ? queue : madeOnce(REQUESTED)).add(task);
+    }
+
+    /** The queue in the field behind {@code handle}, made and installed by CAS if it is still null. */
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<TaskImpl<T>> madeOnce(VarHandle handle) {
+        var made = new ConcurrentLinkedQueue<TaskImpl<T>>();
+        var won = (ConcurrentLinkedQueue<TaskImpl<T>>) handle.compareAndExchange(this,
+                (ConcurrentLinkedQueue<TaskImpl<T>>) null, made);
+        return won == null ? made : won;
     }
 
     /** The oldest requested task, left in place, or null. */

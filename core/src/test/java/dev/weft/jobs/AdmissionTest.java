@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
+import static dev.weft.jobs.JobWaits.startedThenWaitFor;
 import static dev.weft.testing.Waits.until;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,11 +55,7 @@ class AdmissionTest {
         var release = new CountDownLatch(1);
         List<String> order = new CopyOnWriteArrayList<>();
         try (var rt = runtime().maxRunning(1).build()) {
-            var blocker = rt.submit("blocker", ctx -> {
-                started.countDown();
-                release.await();
-                return null;
-            });
+            var blocker = rt.submit("blocker", startedThenWaitFor(started, release));
             await(started);
             List<JobHandle<?>> hs = List.of(
                     rt.submit(JobSpec.named("low1").priority(0).body(ctx -> order.add("low1"))),
@@ -81,11 +78,7 @@ class AdmissionTest {
         var release = new CountDownLatch(1);
         List<String> order = new CopyOnWriteArrayList<>();
         try (var rt = runtime().maxRunning(1).build()) {
-            var blocker = rt.submit("blocker", ctx -> {
-                started.countDown();
-                release.await();
-                return null;
-            });
+            var blocker = rt.submit("blocker", startedThenWaitFor(started, release));
             await(started);
             var min = rt.submit(JobSpec.named("min").priority(Integer.MIN_VALUE).body(ctx -> order.add("min")));
             var zero = rt.submit(JobSpec.named("zero").priority(0).body(ctx -> order.add("zero")));
@@ -105,11 +98,7 @@ class AdmissionTest {
         var release = new CountDownLatch(1);
         var ranRejected = new AtomicInteger();
         try (var rt = runtime().maxRunning(1).maxQueued(2).build()) {
-            var blocker = rt.submit("blocker", ctx -> {
-                started.countDown();
-                release.await();
-                return null;
-            });
+            var blocker = rt.submit("blocker", startedThenWaitFor(started, release));
             await(started);
             var q1 = rt.submit("q", ctx -> null);
             var q2 = rt.submit("q", ctx -> null);

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static dev.weft.testing.Waits.await;
 import static dev.weft.jobs.JobWaits.finished;
+import static dev.weft.jobs.JobWaits.startedThenWaitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JobQueryTest {
@@ -39,11 +40,7 @@ class JobQueryTest {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         try (var rt = runtime().build()) {
-            var running = rt.submit(JobSpec.named("crawl").key("site-a").body(ctx -> {
-                started.countDown();
-                release.await();
-                return null;
-            }));
+            var running = rt.submit(JobSpec.named("crawl").key("site-a").body(startedThenWaitFor(started, release)));
             await(started);
             var ok = rt.submit(JobSpec.named("crawl").key("site-b").body(ctx -> 1));
             var bad = rt.submit(JobSpec.named("mail").body(ctx -> {
@@ -86,11 +83,7 @@ class JobQueryTest {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         try (var rt = runtime().maxRunning(1).build()) {
-            var running = rt.submit("r", ctx -> {
-                started.countDown();
-                release.await();
-                return null;
-            });
+            var running = rt.submit("r", startedThenWaitFor(started, release));
             await(started);
             var queued = rt.submit("q", ctx -> null);
             var cancelled = rt.submit("c", ctx -> null);

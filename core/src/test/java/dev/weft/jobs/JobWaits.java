@@ -22,6 +22,15 @@ final class JobWaits {
         };
     }
 
+    /** A body that counts down {@code started}, then waits for {@code release} and returns null. */
+    static JobBody<Object> startedThenWaitFor(CountDownLatch started, CountDownLatch release) {
+        return ctx -> {
+            started.countDown();
+            release.await();
+            return null;
+        };
+    }
+
     /** Awaits the job's end with a generous bound and returns its final record. */
     static JobRecord finished(JobHandle<?> h) throws InterruptedException {
         if (!h.awaitCompletion(PATIENCE)) {
