@@ -28,22 +28,27 @@ public final class StructuredThreads implements AutoCloseable {
      * stop path, so the common path pays nothing for it.
      *
      * Thread creation. The JDK calls the thread factory in fork, so in the owner thread only. The factory
-     * reuses one Thread.Builder for every thread of the scope, setting the next thread's name on it: a builder
-     * made per thread (Thread.ofVirtual() in the factory) costs about 40 bytes a task whenever escape analysis
-     * does not remove it, which it often did not in the fan-out benchmark. A builder is not thread-safe; owner
-     * confinement is what makes reusing it safe.
+     * reuses one Thread.Builder, named once after the scope, for every thread of the scope: a builder made per
+     * thread (Thread.ofVirtual() in the factory) costs about 40 bytes a task whenever escape analysis does not
+     * remove it, which it often did not in the fan-out benchmark. A builder is not thread-safe; owner
+     * confinement is what makes reusing it safe. No per-thread name is built here: the fork loop of a fan-out
+     * is bound by the owner, so a task names its own thread once it runs (see TaskImpl).
      */
 
     private final StructuredTaskScope<Object, Void> scope;
-    /** Makes every thread of the scope, named by {@link #start}. Owner-confined: fork runs the factory there. */
-    private final Thread.Builder.OfVirtual builder = Thread.ofVirtual().name("weft-task");
+    /** Makes every thread of the scope, named {@link #threadName}. Owner-confined: fork runs the factory there. */
+    private final Thread.Builder.OfVirtual builder;
+    /** The name that every thread of the scope starts with. */
+    private final String threadName;
 
     /**
-     * Opens a JDK scope named {@code name} in the calling thread.
+     * Opens a JDK scope named {@code name} in the calling thread; its threads start with that name too.
      *
      * @param stopRequested read whenever a thread of the scope completes; {@code true} cancels the JDK scope
      */
     public StructuredThreads(String name, BooleanSupplier stopRequested) {
+        this.threadName = name;
+        this.builder = Thread.ofVirtual().name(name);
         Joiner<Object, Void> joiner = new Joiner<>() {
             @Override
             public boolean onComplete(Subtask<?> subtask) {
@@ -61,11 +66,10 @@ public final class StructuredThreads implements AutoCloseable {
     }
 
     /**
-     * Starts {@code body} on a new virtual thread named {@code threadName}, unless the scope was cancelled. Takes
-     * a Callable, not a Runnable: the JDK's fork(Runnable) wraps its argument in one more object per thread.
+     * Starts {@code body} on a new virtual thread named after the scope, unless the scope was cancelled. Takes a
+     * Callable, not a Runnable: the JDK's fork(Runnable) wraps its argument in one more object per thread.
      */
-    public void start(String threadName, Callable<?> body) {
-        builder.name(threadName);
+    public void start(Callable<?> body) {
         scope.fork(body);
     }
 
@@ -79,6 +83,7 @@ public final class StructuredThreads implements AutoCloseable {
         if (stopped && !scope.isCancelled()) {
             builder.name("weft-stop-signal");
             scope.fork(() -> null);
+            builder.name(threadName);
         }
         boolean interrupted = Thread.interrupted();
         try {

@@ -35,7 +35,7 @@ public final class CurrentTask {
     /** The calling task's path ({@code checkout/pricing/vendorA}); empty outside a task. */
     public static Optional<String> path() {
         TaskImpl<?> t = current();
-        return t == null ? Optional.empty() : Optional.of(t.path);
+        return t == null ? Optional.empty() : Optional.of(t.path());
     }
 
     /** The calling task's scope; empty outside a task. */

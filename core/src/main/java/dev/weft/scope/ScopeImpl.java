@@ -193,7 +193,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                            "owner of " + path + " was interrupted while waiting to fork " + task.path, null));
+                            "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
                 }
                 holdsPermit = ownerTookPermit;
                 ownerTookPermit = false;
@@ -224,7 +224,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
             EXIT_BALANCE.getAndAdd(this, 1);
             return;
         }
-        threads.start(task.path, task);
+        threads.start(task);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */
@@ -262,8 +262,8 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
     void onTaskCompleted(TaskImpl<T> task) {
         if (policy.onComplete(task)) {
             stop(task.state() == TaskState.SUCCEEDED
-                    ? CancellationReason.outcomeDecided(task.path)
-                    : CancellationReason.siblingFailed(task.path, task.exception()));
+                    ? CancellationReason.outcomeDecided(task.path())
+                    : CancellationReason.siblingFailed(task.path(), task.exception()));
         }
     }
 

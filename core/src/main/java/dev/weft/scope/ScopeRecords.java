@@ -67,9 +67,9 @@ abstract class ScopeRecords<T> {
     @SuppressWarnings("unchecked")
     final TaskImpl<T> addTask(String name, long timeoutNanos, Callable<? extends T> body) {
         long claim = tasks.claim(name == null);
-        // one string per task: the path (also the thread's name); an automatic name is cut from it when asked
-        String taskPath = name != null ? path() + "/" + name : path() + "/task-" + (AppendLog.numberOf(claim) + 1);
-        var task = new TaskImpl<T>((ScopeImpl<T, ?>) this, name, taskPath, timeoutNanos, body);
+        // no string here: the task builds its name and path when first asked (see TaskImpl)
+        var task = new TaskImpl<T>((ScopeImpl<T, ?>) this, name, name == null ? AppendLog.numberOf(claim) + 1 : 0,
+                timeoutNanos, body);
         tasks.set(AppendLog.indexOf(claim), task);
         return task;
     }

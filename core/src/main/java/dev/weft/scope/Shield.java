@@ -49,7 +49,7 @@ final class Shield {
         }
         TaskImpl<?> task = TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
         TimeSource time = task != null ? task.scope.time : TimeSource.system();
-        String name = (task != null ? task.path : Thread.currentThread().getName()) + "/shielded";
+        String name = (task != null ? task.path() : Thread.currentThread().getName()) + "/shielded";
         Map<String, String> mdc = MDC.getCopyOfContextMap();
 
         var run = new Run<V>(cleanup, mdc);
@@ -57,7 +57,7 @@ final class Shield {
         try (var threads = new StructuredThreads(name, () -> false)) {
             // the bound runs from the call, so it is armed before the cleanup can start (and the clock move)
             TimeSource.Timer bound = time.schedule(time.nanoTime() + ScopeImpl.saturatedNanos(max), run::expire);
-            threads.start(name, Executors.callable(run));
+            threads.start(Executors.callable(run));
             while (true) {
                 try {
                     run.done.await();

@@ -13,15 +13,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A forked task: its state machine, its result, and the body its virtual thread runs. It is itself the Callable
- * handed to the thread container ({@link #call()}), so starting a task allocates no wrapper.
+ * handed to the thread container and the operation run inside its {@code CURRENT} binding ({@link #call()} in
+ * both roles), so starting and running a task allocate no wrapper.
  */
-final class TaskImpl<T> implements Task<T>, Callable<Void> {
+final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.CallableOp<Object, Exception> {
 
     /*
      * Implementation notes.
      *
      * State machine: QUEUED -> RUNNING -> COMPLETING -> terminal, or QUEUED -> COMPLETING -> CANCELLED.
-     * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes result and reason with
+     * Whoever moves the state into COMPLETING by CAS owns the outcome: it writes result with
      * plain stores, then publishes the terminal state with a release store. Readers acquire the state first and
      * read the fields only once it is terminal. COMPLETING lasts a few instructions; a thread that must wait for
      * it (settleAsCancelled, and the task's own thread before it counts as exited) spins, then yields.
@@ -38,6 +39,12 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
      * value interrupts a thread whose body has returned, which a canceller racing with the end of the body could
      * do anyway; the interrupt then reaches only what the thread runs after the body (the policy's onComplete,
      * the thread's exit).
+     *
+     * Naming. The fork builds no string: the owner's fork loop bounds a fan-out, so name and path are built on
+     * first use, and the task's thread, which starts with its scope's path as its name, renames itself to the
+     * task's path as it starts running. A thread that never runs (cancelled while queued) keeps the scope's name.
+     * The thread's copy of the path is not cached in the task: a fan-out keeps its tasks, and so whatever they
+     * hold, until join, and the thread's string is garbage once the thread ends.
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -48,13 +55,15 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
             TaskState.SUCCEEDED, TaskState.FAILED, TaskState.CANCELLED, TaskState.TIMED_OUT};
 
     final ScopeImpl<T, ?> scope;
-    /** scopePath/name: the thread's name too. Immutable. */
-    final String path;
     /**
-     * The last segment of path. Given at fork, or, for an automatic name, cut from path on first use, so that a
-     * fork builds one string, not two. Racy single-check: every thread computes the same value.
+     * The name given at fork, or for an automatic name {@code task-<number>}, built on first use. Racy
+     * single-check: every thread computes the same value.
      */
     private String name;
+    /** The automatic name's number, or 0 when the name was given. Immutable. */
+    private final int number;
+    /** scopePath/name, the thread's name once it runs: built on first use, racy single-check like name. */
+    private String path;
     private final Callable<? extends T> body;
     /** The task's own timeout, or 0 for none. Immutable. */
     final long timeoutNanos;
@@ -63,13 +72,12 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
 
     /** Written by CAS from any competitor (see notes); read by anyone. */
     private volatile int state;
-    /*
-     * Outcome fields: written by the COMPLETING owner before the release of the terminal state. `result` is the
-     * value of a SUCCEEDED task and the exception of a FAILED or TIMED_OUT one (one field, not two: 8 bytes less
-     * for every task, which a fan-out keeps until join).
+    /**
+     * The outcome, written by the COMPLETING owner before the release of the terminal state: the value of a
+     * SUCCEEDED task, the exception of a FAILED one, the reason of a CANCELLED one, a TimedOutResult of a TIMED_OUT
+     * one. One field, not three: the bytes that a fan-out keeps per task until join.
      */
     private Object result;
-    private CancellationReason reason;
     /**
      * The thread while the body runs: set by the task thread as it starts (a volatile write, see notes) and
      * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
@@ -78,24 +86,41 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
     long timeoutAtNanos;
 
-    /** A task named {@code name}, or with the automatic name that ends {@code path} when {@code name} is null. */
-    TaskImpl(ScopeImpl<T, ?> scope, String name, String path, long timeoutNanos, Callable<? extends T> body) {
+    /** The outcome of a TIMED_OUT task: the exception it reports and the reason it was stopped. */
+    private record TimedOutResult(Throwable exception, CancellationReason reason) {
+    }
+
+    /**
+     * A task named {@code name}, or, when {@code name} is null, with the automatic name {@code task-<number>}
+     * ({@code number} is positive then).
+     */
+    TaskImpl(ScopeImpl<T, ?> scope, String name, int number, long timeoutNanos, Callable<? extends T> body) {
         this.scope = scope;
         this.name = name;
-        this.path = path;
+        this.number = number;
         this.timeoutNanos = timeoutNanos;
         this.body = body;
         this.mdc = MDC.getCopyOfContextMap();
     }
 
-    /** Runs in the task's own virtual thread: the whole life of the task there. Always returns null. */
+    /**
+     * Runs in the task's own virtual thread, in two roles told apart by {@code thread}, which only this method
+     * sets: called by the thread container with {@code thread} null, it is the whole life of the task there and
+     * returns null; called by the {@code CURRENT} binding in {@link #runBody} with {@code thread} set, it is the
+     * user's body.
+     */
     @Override
-    public Void call() {
+    public Object call() throws Exception {
+        if (thread != null) {
+            return body.call();
+        }
         try {
             if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
                 return null; // cancelled before it started
             }
-            thread = Thread.currentThread();
+            Thread self = Thread.currentThread();
+            self.setName(threadName()); // here, not at fork: the owner's fork loop is what bounds a fan-out
+            thread = self;
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
                 settleAsCancelled(stop);
@@ -113,6 +138,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void runBody() {
         TimeSource.Timer timer = null;
         if (timeoutNanos > 0) {
@@ -125,7 +151,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
         T result = null;
         Throwable failure = null;
         try {
-            result = ScopedValue.where(CURRENT, this).call(body::call);
+            result = (T) ScopedValue.where(CURRENT, this).call(this); // the body: see call()
         } catch (Throwable t) {
             failure = t;
         } finally {
@@ -154,8 +180,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     /** Runs on the timer when the task's own timeout passes. */
     private void timeOut() {
         var why = new CancellationReason(CancellationReason.Kind.TASK_TIMEOUT,
-                "task " + path + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos), null);
-        var e = new TimeoutException("task " + path + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos));
+                "task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos), null);
+        var e = new TimeoutException("task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos));
         if (settle(RUNNING, TIMED_OUT, null, e, why)) {
             interrupt();
             scope.onTaskCompleted(this);
@@ -167,8 +193,12 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
         if (!STATE.compareAndSet(this, from, COMPLETING)) {
             return false;
         }
-        result = terminal == SUCCEEDED ? v : e;
-        reason = r;
+        result = switch (terminal) {
+            case SUCCEEDED -> v;
+            case FAILED -> e;
+            case CANCELLED -> r;
+            default -> new TimedOutResult(e, r);
+        };
         if (terminal == FAILED || (terminal == TIMED_OUT && r.kind() == CancellationReason.Kind.TASK_TIMEOUT)) {
             // joins the completion order before anyone can see it ended, so "first failure" agrees with what
             // other threads observe
@@ -236,15 +266,27 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     public String name() {
         String n = name;
         if (n == null) {
-            n = path.substring(scope.path().length() + 1);
-            name = n;
+            name = n = "task-" + number;
         }
         return n;
     }
 
+    /** The path, built for the thread's name without caching it here: a fan-out keeps its tasks until join. */
+    private String threadName() {
+        String p = path;
+        if (p != null) {
+            return p;
+        }
+        return name != null ? scope.path() + "/" + name : scope.path() + "/task-" + number;
+    }
+
     @Override
     public String path() {
-        return path;
+        String p = path;
+        if (p == null) {
+            path = p = scope.path() + "/" + name();
+        }
+        return p;
     }
 
     @Override
@@ -257,7 +299,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     public T get() {
         int s = state;
         if (s != SUCCEEDED) {
-            throw new IllegalStateException("task " + path + " has no value: it is " + STATES[s]
+            throw new IllegalStateException("task " + path() + " has no value: it is " + STATES[s]
                     + "; get() is allowed only on a SUCCEEDED task");
         }
         return (T) result;
@@ -267,16 +309,19 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
     public Throwable exception() {
         int s = state;
         if (s != FAILED && s != TIMED_OUT) {
-            throw new IllegalStateException("task " + path + " has no exception: it is " + STATES[s]
+            throw new IllegalStateException("task " + path() + " has no exception: it is " + STATES[s]
                     + "; exception() is allowed only on a FAILED or TIMED_OUT task");
         }
-        return (Throwable) result;
+        return s == FAILED ? (Throwable) result : ((TimedOutResult) result).exception();
     }
 
     @Override
     public Optional<CancellationReason> cancellationReason() {
-        int s = state;
-        return s == CANCELLED || s == TIMED_OUT ? Optional.of(reason) : Optional.empty();
+        return switch (state) {
+            case CANCELLED -> Optional.of((CancellationReason) result);
+            case TIMED_OUT -> Optional.of(((TimedOutResult) result).reason());
+            default -> Optional.empty();
+        };
     }
 
     @Override
@@ -284,16 +329,16 @@ final class TaskImpl<T> implements Task<T>, Callable<Void> {
         return switch (state) {
             case SUCCEEDED -> new Outcome.Success<>(name(), get());
             case FAILED -> new Outcome.Failure<>(name(), (Throwable) result);
-            case CANCELLED -> new Outcome.Cancelled<>(name(), reason);
-            case TIMED_OUT -> new Outcome.TimedOut<>(name(), reason);
-            default -> throw new IllegalStateException("task " + path + " has not ended: it is " + state()
+            case CANCELLED -> new Outcome.Cancelled<>(name(), (CancellationReason) result);
+            case TIMED_OUT -> new Outcome.TimedOut<>(name(), ((TimedOutResult) result).reason());
+            default -> throw new IllegalStateException("task " + path() + " has not ended: it is " + state()
                     + "; outcome() is allowed once the task ended (after join)");
         };
     }
 
     @Override
     public String toString() {
-        return "Task[" + path + ", " + state() + "]";
+        return "Task[" + path() + ", " + state() + "]";
     }
 
     // VarHandle mechanics
