@@ -40,6 +40,11 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * do anyway; the interrupt then reaches only what the thread runs after the body (the policy's onComplete,
      * the thread's exit).
      *
+     * The body's exception is caught inside the CURRENT binding and handed out as a return value (Thrown), not
+     * thrown through the binding's frames. A task that blocks has its frames frozen; an exception unwinding
+     * through frozen frames is slow enough to show: 10,000 interrupted tasks of a cancelled scope ended in about
+     * twice the time they take when the exception stops in the frame right above the body.
+     *
      * Naming. The fork builds no string: the owner's fork loop bounds a fan-out, so name and path are built on
      * first use, and the task's thread, which starts with its scope's path as its name, renames itself to the
      * task's path as it starts running. A thread that never runs (cancelled while queued) keeps the scope's name.
@@ -86,6 +91,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
     /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
     long timeoutAtNanos;
 
+    /** What the body threw, handed out of the CURRENT binding as a return value (see call()). */
+    private record Thrown(Throwable failure) {
+    }
+
     /** The outcome of a TIMED_OUT task: the exception it reports and the reason it was stopped. */
     private record TimedOutResult(Throwable exception, CancellationReason reason) {
     }
@@ -106,13 +115,17 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
     /**
      * Runs in the task's own virtual thread, in two roles told apart by {@code thread}, which only this method
      * sets: called by the thread container with {@code thread} null, it is the whole life of the task there and
-     * returns null; called by the {@code CURRENT} binding in {@link #runBody} with {@code thread} set, it is the
-     * user's body.
+     * returns null; called by the {@code CURRENT} binding in {@link #runBody} with {@code thread} set, it runs
+     * the user's body and returns its value, or what it threw wrapped in a {@code Thrown} (see notes).
      */
     @Override
     public Object call() throws Exception {
         if (thread != null) {
-            return body.call();
+            try {
+                return body.call();
+            } catch (Throwable t) {
+                return new Thrown(t);
+            }
         }
         try {
             if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
@@ -151,7 +164,12 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
         T result = null;
         Throwable failure = null;
         try {
-            result = (T) ScopedValue.where(CURRENT, this).call(this); // the body: see call()
+            Object returned = ScopedValue.where(CURRENT, this).call(this); // the body: see call()
+            if (returned instanceof Thrown thrown) {
+                failure = thrown.failure;
+            } else {
+                result = (T) returned;
+            }
         } catch (Throwable t) {
             failure = t;
         } finally {
