@@ -42,8 +42,9 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      *
      * The body's exception is caught inside the CURRENT binding and handed out as a return value (Thrown), not
      * thrown through the binding's frames. A task that blocks has its frames frozen; an exception unwinding
-     * through frozen frames is slow enough to show: 10,000 interrupted tasks of a cancelled scope ended in about
-     * twice the time they take when the exception stops in the frame right above the body.
+     * through frozen frames is slow enough to show: the 10,000 interrupted tasks of a cancelled scope took about
+     * 1.6x as long to end (close p50 27 to 34 ms against 16 to 22 ms) as when the exception stops in the frame
+     * right above the body.
      *
      * Naming. The fork builds no string: the owner's fork loop bounds a fan-out, so name and path are built on
      * first use, and the task's thread, which starts with its scope's path as its name, renames itself to the
