@@ -12,11 +12,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /** The scope runtime. See {@link Scope} for the contract. */
-final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
+final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
 
     /*
      * Implementation notes.
@@ -27,22 +25,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
      * and deadline, and join cannot return while a spawner still runs: the spawned task counts as unfinished
      * before the spawner itself can exit.
      *
-     * Counting. unfinished = ownerForks - exitBalance. The owner raises `ownerForks` with a plain release store
-     * (it is the only writer), so the owner's fork path has no atomic read-modify-write on a line that exiting
-     * tasks update; a fork by a task lowers `exitBalance` instead; every exit raises it. An exit that brings
-     * exitBalance to ownerForks was the last: every owner fork then has its exit earlier in exitBalance's
-     * modification order, and each of those exits happens after the owner's store that counted it, so the
-     * exiting task's acquire read sees the final ownerForks. An earlier read of a stale ownerForks can only
-     * cause a spurious wake-up, which the owner's re-check absorbs.
-     *
-     * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
-     * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
-     * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
-     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
-     * conditions are "nothing unfinished and nothing requested" (join) and "stopped", so a task exit wakes it
-     * only when it was the last: a join over n tasks parks and unparks the owner once, not n times
-     * (as the JDK's own join does). With a cap every exit frees a slot the owner may be waiting for, so every
-     * exit wakes it.
+     * Counting, the owner's waits and the cap: see ScopeCounts.
      *
      * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
      * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
@@ -51,22 +34,14 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
      * settles the tasks still unfinished as CANCELLED (TIMED_OUT after a deadline) without waiting for them, and
      * close() waits for their threads.
      *
-     * Cap. `permits` counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
-     * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
-     * of the scope run tasks at any time.
-     *
      * The terminal ScopeState is set once, by CAS from OPEN, at the end of join (or at close without join).
      */
-
-    private static final int NO_CAP = 0;
 
     final String name;
     private final String path;
     private final ScopeImpl<?, ?> parent;
     private final Join<T, R> policy;
     final TimeSource time;
-    private final Thread owner;
-    private final int maxConcurrency;
     final Deadline deadline;
     final Progress progress;
     private final StructuredThreads threads;
@@ -75,36 +50,19 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
-    /**
-     * The tasks the owner has forked. Written by the owner only (a release store, no atomic); read by the owner
-     * and, with acquire, by exiting tasks.
-     */
-    private volatile int ownerForks;
-    /**
-     * The tasks that have exited, less the tasks forked by tasks (see notes). Atomic updates by exiting tasks,
-     * by forking tasks, and by the owner for a task it settles before starting.
-     */
-    private volatile int exitBalance;
-    /** Free run slots under the cap. Atomic updates. */
-    private volatile int permits;
-    /** Set by the owner while it may park; read by wakers. */
-    private volatile boolean ownerParked;
     /** ScopeState ordinal; CAS from OPEN once. */
     private volatile int state;
     /** Owner-confined lifecycle flags. */
     private boolean joined;
     private boolean closed;
-    private boolean ownerTookPermit;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
+        super(maxConcurrency);
         this.name = name;
         this.policy = policy;
-        this.owner = Thread.currentThread();
         this.parent = ScopeTree.enclosing();
         this.path = parent == null ? name : parent.path + "/" + name;
         this.time = time != null ? time : parent != null ? parent.time : TimeSource.system();
-        this.maxConcurrency = maxConcurrency;
-        this.permits = maxConcurrency;
         this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
         this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
         this.threads = new StructuredThreads(path, () -> stopReason != null);
@@ -163,10 +121,10 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         var task = addTask(name, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task);
         if (byOwner) {
-            OWNER_FORKS.setRelease(this, ownerForks + 1);
+            countOwnerFork();
             startOrWait(task);
         } else {
-            EXIT_BALANCE.getAndAdd(this, -1); // unfinished before the forking task can exit (see notes)
+            countTaskFork(); // unfinished before the forking task can exit (see ScopeCounts)
             request(task);
             wakeOwner();
         }
@@ -186,28 +144,15 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
     private void startOrWait(TaskImpl<T> task) {
         boolean holdsPermit = false;
         if (maxConcurrency != NO_CAP) {
-            holdsPermit = tryAcquirePermit();
-            if (!holdsPermit) {
-                try {
-                    awaitOwner(this::permitTakenOrStopped);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                            "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
-                }
-                holdsPermit = ownerTookPermit;
-                ownerTookPermit = false;
+            try {
+                holdsPermit = awaitPermit();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                        "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
             }
         }
         start(task, holdsPermit);
-    }
-
-    /** Owner's wait condition in a capped fork; records in ownerTookPermit whether it took a permit. */
-    private boolean permitTakenOrStopped() {
-        if (stopReason != null) {
-            return true;
-        }
-        return ownerTookPermit = tryAcquirePermit();
     }
 
     /**
@@ -218,17 +163,15 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         CancellationReason stop = stopReason;
         if (stop != null) {
             task.settleAsCancelled(stop);
-            if (holdsPermit) {
-                PERMITS.getAndAdd(this, 1);
-            }
-            EXIT_BALANCE.getAndAdd(this, 1);
+            countExitBeforeStart(holdsPermit);
             return;
         }
         threads.start(task);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */
-    private void startRequested() {
+    @Override
+    void startRequested() {
         TaskImpl<T> task;
         while ((task = peekRequest()) != null) {
             boolean holdsPermit = false;
@@ -243,20 +186,15 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         }
     }
 
-    private boolean tryAcquirePermit() {
-        int p;
-        while ((p = permits) > 0) {
-            if (PERMITS.compareAndSet(this, p, p - 1)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     // ---- task callbacks (task threads, timers) ----
 
     CancellationReason stopReason() {
         return stopReason;
+    }
+
+    @Override
+    boolean isStopped() {
+        return stopReason != null;
     }
 
     void onTaskCompleted(TaskImpl<T> task) {
@@ -264,17 +202,6 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
             stop(task.state() == TaskState.SUCCEEDED
                     ? CancellationReason.outcomeDecided(task.path())
                     : CancellationReason.siblingFailed(task.path(), task.exception()));
-        }
-    }
-
-    /** The task's body has exited (or it was settled before starting); its thread is about to end. */
-    void onTaskExit() {
-        if (maxConcurrency != NO_CAP) {
-            PERMITS.getAndAdd(this, 1);
-            EXIT_BALANCE.getAndAdd(this, 1);
-            wakeOwner(); // the freed slot may let the owner fork or start a requested task
-        } else if ((int) EXIT_BALANCE.getAndAdd(this, 1) + 1 == (int) OWNER_FORKS.getAcquire(this)) {
-            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one (see notes)
         }
     }
 
@@ -308,44 +235,6 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
                 : CancellationReason.parentCancelled(parent.path, parentReason);
     }
 
-    // ---- owner waiting ----
-
-    private void wakeOwner() {
-        if (ownerParked) {
-            LockSupport.unpark(owner);
-        }
-    }
-
-    /**
-     * Owner: waits until {@code done} answers true, starting requested tasks meanwhile. {@code done} may have
-     * a side effect when it answers true (taking a cap permit): every true answer ends the wait, so that effect
-     * is never lost.
-     */
-    private void awaitOwner(BooleanSupplier done) throws InterruptedException {
-        while (true) {
-            startRequested();
-            if (done.getAsBoolean()) {
-                return;
-            }
-            ownerParked = true;
-            try {
-                // re-check after publishing ownerParked, so a wake-up between the checks above and park is not lost
-                if (hasRequests()) {
-                    continue;
-                }
-                if (done.getAsBoolean()) {
-                    return;
-                }
-                LockSupport.park(this);
-            } finally {
-                ownerParked = false;
-            }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("owner of scope " + path + " interrupted");
-            }
-        }
-    }
-
     // ---- join and close ----
 
     @Override
@@ -359,7 +248,7 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
         }
         joined = true;
         try {
-            awaitOwner(() -> (exitBalance == ownerForks && !hasRequests()) || stopReason != null);
+            awaitOwner(() -> (allExited() && !hasRequests()) || stopReason != null);
         } catch (InterruptedException e) {
             stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                     "owner of " + path + " was interrupted in join", null));
@@ -546,18 +435,12 @@ final class ScopeImpl<T, R> extends ScopeRecords<T> implements Scope<T, R> {
 
     // VarHandle mechanics
     private static final VarHandle STOP_REASON;
-    private static final VarHandle OWNER_FORKS;
-    private static final VarHandle EXIT_BALANCE;
-    private static final VarHandle PERMITS;
     private static final VarHandle STATE;
 
     static {
         try {
             var lookup = MethodHandles.lookup();
             STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
-            OWNER_FORKS = lookup.findVarHandle(ScopeImpl.class, "ownerForks", int.class);
-            EXIT_BALANCE = lookup.findVarHandle(ScopeImpl.class, "exitBalance", int.class);
-            PERMITS = lookup.findVarHandle(ScopeImpl.class, "permits", int.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {

@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * What a scope records about its tasks and child scopes: the tasks in fork order, the failures in completion
  * order, the tasks forked by tasks and waiting for the owner, the open child scopes, and the automatic task
- * names. {@link ScopeImpl} extends it with the lifecycle (fork, join, stop, close); the split keeps each file
- * readable without an extra object per scope.
+ * names. {@link ScopeCounts} extends it with the counts and the owner's waits, and {@link ScopeImpl} with the
+ * lifecycle (fork, join, stop, close); the split keeps each file readable without an extra object per scope.
  */
 abstract class ScopeRecords<T> {
 
