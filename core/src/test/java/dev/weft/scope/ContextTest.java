@@ -118,6 +118,17 @@ class ContextTest {
     }
 
     @Test
+    void aTaskForkedByATaskIsNamedAtForkAndItsThreadCarriesThatPath() throws Exception {
+        try (var scope = Scope.named("spawn").open(Join.<String>allSuccessful())) {
+            scope.fork(() -> {
+                Task<String> spawned = scope.fork(() -> Thread.currentThread().getName());
+                return spawned.name() + " " + spawned.path(); // read at once, whether or not it has started
+            });
+            assertThat(scope.join()).containsExactly("task-2 spawn/task-2", "spawn/task-2");
+        }
+    }
+
+    @Test
     void unnamedTasksAreNamedTaskNInForkOrder() throws Exception {
         try (var scope = Scope.named("auto").open(Join.<String>allSuccessful())) {
             scope.fork(() -> CurrentTask.path().orElseThrow());
