@@ -67,8 +67,9 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
     <U extends T> Task<U> fork(String name, Callable<? extends U> task);
 
     /**
-     * Forks {@code task} to run on a new virtual thread named {@code scopePath/name}, with its own
-     * {@code timeout} (or none when {@code null}). With a concurrency cap, a fork by the owner waits for a free
+     * Forks {@code task} to run on a new virtual thread, with its own {@code timeout} (or none when
+     * {@code null}). The thread is named {@code scopePath/name} while the task runs (from fork until then, after
+     * the scope: {@code scopePath}). With a concurrency cap, a fork by the owner waits for a free
      * slot before any thread is created; a fork by a task queues the task and returns at once. A fork into a
      * stopped scope returns a task already {@code CANCELLED}. The forking thread's MDC and the owner's
      * ScopedValue bindings are visible to the task.
