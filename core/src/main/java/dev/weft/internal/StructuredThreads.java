@@ -36,10 +36,8 @@ public final class StructuredThreads implements AutoCloseable {
      */
 
     private final StructuredTaskScope<Object, Void> scope;
-    /** Makes every thread of the scope, named {@link #threadName}. Owner-confined: fork runs the factory there. */
+    /** Makes every thread of the scope, named after it. Owner-confined: fork runs the factory there. */
     private final Thread.Builder.OfVirtual builder;
-    /** The name that every thread of the scope starts with. */
-    private final String threadName;
 
     /**
      * Opens a JDK scope named {@code name} in the calling thread; its threads start with that name too.
@@ -47,7 +45,6 @@ public final class StructuredThreads implements AutoCloseable {
      * @param stopRequested read whenever a thread of the scope completes; {@code true} cancels the JDK scope
      */
     public StructuredThreads(String name, BooleanSupplier stopRequested) {
-        this.threadName = name;
         this.builder = Thread.ofVirtual().name(name);
         Joiner<Object, Void> joiner = new Joiner<>() {
             @Override
@@ -81,9 +78,7 @@ public final class StructuredThreads implements AutoCloseable {
      */
     public void awaitThreads(boolean stopped) {
         if (stopped && !scope.isCancelled()) {
-            builder.name("weft-stop-signal");
             scope.fork(() -> null);
-            builder.name(threadName);
         }
         boolean interrupted = Thread.interrupted();
         try {

@@ -194,7 +194,10 @@ abstract class NodeCounts {
         return cells != null;
     }
 
-    /** done as a reader sees it, given the word {@code current} that has no flag set. */
+    /**
+     * done as a reader sees it, given the word {@code current}: the word's done plus the cells, if striped. Called
+     * with a flagged word only by finishCompleting, after COMPLETING was set.
+     */
     private long doneOf(long current) {
         long[] striped = cells;
         return striped == null ? done(current) : Math.min(MAX_UNITS, done(current) + DoneCells.sum(striped));
@@ -202,8 +205,7 @@ abstract class NodeCounts {
 
     /** Replaces the COMPLETING word {@code completing} by the final counts, unless another thread already did. */
     private void finishCompleting(long completing) {
-        long[] striped = cells; // read after COMPLETING was set: every add that a validated view counted is in
-        long done = striped == null ? done(completing) : Math.min(MAX_UNITS, done(completing) + DoneCells.sum(striped));
+        long done = doneOf(completing); // cells read after COMPLETING was set: every add a validated view counted is in
         long last = pack(done, Math.max(done, total(completing))) | COMPLETE;
         COUNTS.compareAndSet(this, completing, last);
     }

@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -389,7 +390,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
 
     @Override
     public List<Task<T>> tasks() {
-        return List.copyOf(taskList());
+        return Collections.unmodifiableList(taskList()); // a private copy already: no second copy
     }
 
     @Override
@@ -421,8 +422,8 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     /** The threads running tasks of this scope and of its descendants, right now. */
     List<Thread> liveThreads() {
         List<Thread> live = new ArrayList<>();
-        for (Task<T> t : tasks()) {
-            Thread th = ((TaskImpl<T>) t).thread();
+        for (TaskImpl<T> t : taskList()) {
+            Thread th = t.thread();
             if (th != null) {
                 live.add(th);
             }

@@ -4,7 +4,6 @@ import dev.weft.internal.AppendLog;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -80,11 +79,11 @@ abstract class ScopeRecords<T> {
     }
 
     /**
-     * The tasks in fork order: an unmodifiable copy that nothing else holds (a task whose fork has not returned
-     * may be missing).
+     * The tasks in fork order: a fresh copy that nothing else holds, so callers iterate it freely and hand it out
+     * behind an unmodifiable view (a task whose fork has not returned may be missing).
      */
     final List<TaskImpl<T>> taskList() {
-        return Collections.unmodifiableList(tasks.snapshot());
+        return tasks.snapshot();
     }
 
     /** A task failed or timed out on its own; called while it settles, before its terminal state is visible. */

@@ -137,13 +137,13 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
             thread = self;
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
+                THREAD.setRelease(this, null);
                 settleAsCancelled(stop);
                 return null;
             }
-            runBody();
+            runBody(); // clears thread itself, before the outcome
             return null;
         } finally {
-            THREAD.setRelease(this, null);
             // A competitor (the timeout timer) may have won the outcome and still be publishing it: the task must
             // not count as exited before its terminal state is visible, or join could hand the policy a task
             // that has not ended. Found by jcstress (TaskSettledExactlyOnce).
@@ -290,7 +290,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
         return n;
     }
 
-    /** The path, built for the thread's name without caching it here: a fan-out keeps its tasks until join. */
+    /**
+     * The path, built if not yet cached, without caching it: the thread's name (a fan-out keeps its tasks, and
+     * whatever they hold, until join), and what {@link #path()} caches.
+     */
     private String threadName() {
         String p = path;
         if (p != null) {
@@ -303,7 +306,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
     public String path() {
         String p = path;
         if (p == null) {
-            path = p = scope.path() + "/" + name();
+            path = p = threadName();
         }
         return p;
     }
