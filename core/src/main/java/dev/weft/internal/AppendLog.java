@@ -27,9 +27,11 @@ public final class AppendLog<E> {
     /*
      * Implementation notes.
      *
-     * `claims` packs two counters: the slots claimed (high 32 bits) and the numbers drawn from the side
+     * The claims word packs two counters: the slots claimed (high 32 bits) and the numbers drawn from the side
      * sequence (low 32 bits). claim() advances both with one getAndAdd. Written by adding threads (atomic);
-     * read by anyone.
+     * read by anyone. It sits in the middle of a long array with 64 bytes of unused slots on each side: a
+     * scope's owner adds to it once per fork while the scope's task threads read the fields of the objects
+     * allocated next to the log, and a shared cache line would cost a transfer per fork.
      *
      * Storage is a fixed directory of chunks whose sizes double: chunk k holds FIRST_CHUNK << k slots, so index
      * i lives in chunk k = log2(i + FIRST_CHUNK) - log2(FIRST_CHUNK), 27 chunks hold MAX_ELEMENTS, and no
@@ -44,9 +46,12 @@ public final class AppendLog<E> {
     /** The most elements a log holds: every slot of its 27 chunks, Integer.MAX_VALUE - 15. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - FIRST_CHUNK + 1;
     private static final long ONE_SLOT = 1L << 32;
+    /** The slot of `claims` that holds the claims; the 8 longs on each side are padding (see notes). */
+    private static final int CLAIMS_SLOT = 8;
+    private static final int CLAIMS_LENGTH = 17;
 
-    /** Claimed slots (high half) and drawn numbers (low half); getAndAdd by adders. */
-    private volatile long claims;
+    /** In CLAIMS_SLOT: claimed slots (high half) and drawn numbers (low half); getAndAdd by adders. */
+    private final long[] claims = new long[CLAIMS_LENGTH];
     /** Chunk k, or null until an adder needs it; slots installed by CAS, never replaced. */
     private final Object[][] chunks = new Object[CHUNKS][];
 
@@ -57,7 +62,7 @@ public final class AppendLog<E> {
      * @throws IllegalStateException if {@link #MAX_ELEMENTS} slots have been claimed
      */
     public long claim(boolean drawNumber) {
-        long claim = (long) CLAIMS.getAndAdd(this, drawNumber ? ONE_SLOT + 1 : ONE_SLOT);
+        long claim = (long) CLAIMS.getAndAdd(claims, CLAIMS_SLOT, drawNumber ? ONE_SLOT + 1 : ONE_SLOT);
         int index = indexOf(claim);
         if (index < 0 || index >= MAX_ELEMENTS) {
             throw new IllegalStateException("append log is full: it holds at most " + MAX_ELEMENTS + " elements");
@@ -94,13 +99,18 @@ public final class AppendLog<E> {
 
     /** Whether any slot has been claimed. */
     public boolean isEmpty() {
-        return claims >>> 32 == 0;
+        return claimsNow() >>> 32 == 0;
+    }
+
+    /** How many slots have been claimed (a volatile read): every add that started, finished or not. */
+    public int claimed() {
+        return indexOf(claimsNow());
     }
 
     /** The elements set so far, in claim order (slots claimed but not yet set are left out). */
     @SuppressWarnings("unchecked")
     public List<E> snapshot() {
-        int claimed = indexOf(claims);
+        int claimed = indexOf(claimsNow());
         List<E> out = new ArrayList<>(claimed);
         for (int k = 0, start = 0; start < claimed; k++) {
             Object[] chunk = (Object[]) CHUNK.getAcquire(chunks, k);
@@ -122,16 +132,12 @@ public final class AppendLog<E> {
         return (31 - Integer.numberOfLeadingZeros(j)) - FIRST_CHUNK_SHIFT;
     }
 
+    private long claimsNow() {
+        return (long) CLAIMS.getVolatile(claims, CLAIMS_SLOT);
+    }
+
     // VarHandle mechanics
-    private static final VarHandle CLAIMS;
+    private static final VarHandle CLAIMS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK = MethodHandles.arrayElementVarHandle(Object[][].class);
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
-
-    static {
-        try {
-            CLAIMS = MethodHandles.lookup().findVarHandle(AppendLog.class, "claims", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

@@ -48,6 +48,11 @@ public final class StructuredThreads implements AutoCloseable {
         this.builder = Thread.ofVirtual().name(name);
         Joiner<Object, Void> joiner = new Joiner<>() {
             @Override
+            public boolean onFork(Subtask<?> subtask) {
+                return false; // the default checks the subtask's state: a read per fork that says nothing new here
+            }
+
+            @Override
             public boolean onComplete(Subtask<?> subtask) {
                 return stopRequested.getAsBoolean();
             }

@@ -15,48 +15,63 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /*
      * Implementation notes.
      *
-     * Counting. unfinished = ownerForks - exitBalance. The owner raises `ownerForks` with a plain release store
-     * (it is the only writer), so the owner's fork path has no atomic read-modify-write on a line that exiting
-     * tasks update; a fork by a task lowers `exitBalance` instead; every exit raises it. An exit that brings
-     * exitBalance to ownerForks was the last: every owner fork then has its exit earlier in exitBalance's
-     * modification order, and each of those exits happens after the owner's store that counted it, so the
-     * exiting task's acquire read sees the final ownerForks. An earlier read of a stale ownerForks can only
-     * cause a spurious wake-up, which the owner's re-check absorbs.
+     * Counting. unfinished = forks - exits. The fork count is not kept here: it is the number of slots claimed
+     * in the task log (ScopeRecords.forkCount), which every fork, by the owner or by a task, claims before it
+     * starts or requests its task. The EXITS count rises once per task: when its thread leaves the body (onTaskExit),
+     * or when the owner settles it before starting it. A fork from a task is claimed before the forking task
+     * can exit, so a reader that reads EXITS first and the claims second never counts the forking task as
+     * exited without counting the task it forked: allExited() reads them in that order.
+     *
+     * Where the counts live. The owner's fork loop and the exiting task threads run on different cores, and a
+     * fan-out moves through them at a few hundred nanoseconds a task, so a cache line that one side writes and
+     * the other reads per task costs a transfer each way per task. So: the owner writes nothing in this object
+     * per fork (the claim is in the task log), and the counts that exiting threads write (EXITS, and the cap's
+     * PERMITS) are slots of `counts`, an int array with 64 bytes of unused slots on each side of them, so they
+     * share no cache line with the fields the owner reads per fork, whatever the JVM's field layout. Exiting
+     * threads read AWAITED_EXITS and OWNER_PARKED, which the owner writes only when it is about to wait, from
+     * the same padded block.
      *
      * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
-     * exit, a request, a stop) changes state with a volatile write or an atomic, then reads `ownerParked` and
-     * unparks the owner if set. The owner sets `ownerParked` before re-checking its condition, so one of the two
+     * exit, a request, a stop) changes state with a volatile write or an atomic, then reads OWNER_PARKED and
+     * unparks the owner if set. The owner sets OWNER_PARKED before re-checking its condition, so one of the two
      * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
      * conditions are "nothing unfinished and nothing requested" (join) and "stopped", so a task exit wakes it
-     * only when it was the last: a join over n tasks parks and unparks the owner once, not n times
-     * (as the JDK's own join does). With a cap every exit frees a slot the owner may be waiting for, so every
-     * exit wakes it.
+     * only when it was the last one the owner knows of: each time allExited() answers false it publishes the
+     * fork count it read in AWAITED_EXITS and then re-reads EXITS, and the exit that brings EXITS to
+     * AWAITED_EXITS wakes the owner (an exit it did not see was made after its publication, so that exit sees
+     * it). A fork from a task during the wait is a request, which wakes the owner, which publishes again. A join
+     * over n tasks parks and unparks the owner once, not n times (as the JDK's own join does). With a cap every
+     * exit frees a slot the owner may be waiting for, so every exit wakes it.
      *
-     * Cap. `permits` counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
+     * Cap. PERMITS counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
      * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
      * of the scope run tasks at any time.
      */
 
     static final int NO_CAP = 0;
+    /** AWAITED_EXITS while the owner awaits nothing: no exit count reaches it. */
+    private static final int NOT_AWAITING = Integer.MIN_VALUE;
+
+    /*
+     * The slots of `counts`. All accessed through COUNTS (volatile or atomic); slots 0-15 and 20-35 are
+     * padding (see notes).
+     */
+    /** Tasks that have exited (see notes). Atomic adds by exiting threads and by the owner; read by anyone. */
+    private static final int EXITS = 16;
+    /** Free run slots under the cap. Atomic updates by the owner and exiting threads. */
+    private static final int PERMITS = 17;
+    /** The exit count that should wake the owner, or NOT_AWAITING. Written by the owner; read by exiting threads. */
+    private static final int AWAITED_EXITS = 18;
+    /** 1 while the owner may park, else 0. Written by the owner; read by wakers. */
+    private static final int OWNER_PARKED = 19;
+    private static final int COUNTS_LENGTH = 36;
 
     /** The thread that opened the scope. Immutable. */
     final Thread owner;
     /** The cap on running tasks, or NO_CAP. Immutable. */
     final int maxConcurrency;
-    /**
-     * The tasks the owner has forked. Written by the owner only (a release store, no atomic); read by the owner
-     * and, with acquire, by exiting tasks.
-     */
-    private volatile int ownerForks;
-    /**
-     * The tasks that have exited, less the tasks forked by tasks (see notes). Atomic updates by exiting tasks,
-     * by forking tasks, and by the owner for a task it settles before starting.
-     */
-    private volatile int exitBalance;
-    /** Free run slots under the cap. Atomic updates. */
-    private volatile int permits;
-    /** Set by the owner while it may park; read by wakers. */
-    private volatile boolean ownerParked;
+    /** The counts that task threads write, padded (see notes and the slot constants). */
+    private final int[] counts = new int[COUNTS_LENGTH];
     /** Owner-confined: whether the owner's last wait for a slot took one. */
     private boolean ownerTookPermit;
 
@@ -64,7 +79,8 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     ScopeCounts(int maxConcurrency) {
         this.owner = Thread.currentThread();
         this.maxConcurrency = maxConcurrency;
-        this.permits = maxConcurrency;
+        counts[PERMITS] = maxConcurrency;
+        counts[AWAITED_EXITS] = NOT_AWAITING;
     }
 
     /** Whether the scope has been stopped. */
@@ -75,38 +91,46 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
 
     // ---- counting ----
 
-    /** Owner: counts a task it forked, before starting it. */
-    final void countOwnerFork() {
-        OWNER_FORKS.setRelease(this, ownerForks + 1);
-    }
-
-    /** A task: counts a task it forked, before the forking task can exit (see notes). */
-    final void countTaskFork() {
-        EXIT_BALANCE.getAndAdd(this, -1);
-    }
-
     /** Owner: counts as exited a task it settled before starting it, returning its slot if it held one. */
     final void countExitBeforeStart(boolean holdsPermit) {
         if (holdsPermit) {
-            PERMITS.getAndAdd(this, 1);
+            COUNTS.getAndAdd(counts, PERMITS, 1);
         }
-        EXIT_BALANCE.getAndAdd(this, 1);
+        COUNTS.getAndAdd(counts, EXITS, 1);
     }
 
     /** The task's body has exited (or it was settled before starting); its thread is about to end. */
     final void onTaskExit() {
         if (maxConcurrency != NO_CAP) {
-            PERMITS.getAndAdd(this, 1);
-            EXIT_BALANCE.getAndAdd(this, 1);
+            COUNTS.getAndAdd(counts, PERMITS, 1);
+            COUNTS.getAndAdd(counts, EXITS, 1);
             wakeOwner(); // the freed slot may let the owner fork or start a requested task
-        } else if ((int) EXIT_BALANCE.getAndAdd(this, 1) + 1 == (int) OWNER_FORKS.getAcquire(this)) {
-            wakeOwner(); // without a cap, an exit matters to the owner only when it was the last one (see notes)
+        } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)) {
+            wakeOwner(); // without a cap, an exit matters to the owner only when it is the awaited one (see notes)
         }
     }
 
-    /** Whether every task counted so far has exited. */
+    /**
+     * Owner: whether every task forked so far has exited. When not, publishes the fork count it read as the
+     * exit count that must wake the owner (see notes).
+     */
     final boolean allExited() {
-        return exitBalance == ownerForks;
+        while (true) {
+            int exits = (int) COUNTS.getVolatile(counts, EXITS); // first: see notes
+            int forks = forkCount();
+            if (exits == forks) {
+                return true;
+            }
+            COUNTS.setVolatile(counts, AWAITED_EXITS, forks);
+            exits = (int) COUNTS.getVolatile(counts, EXITS);
+            int forksNow = forkCount();
+            if (exits == forksNow) {
+                return true;
+            }
+            if (forksNow == forks) {
+                return false; // an exit not seen by now sees the published count
+            }
+        }
     }
 
     // ---- the cap ----
@@ -114,8 +138,8 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /** Takes a free run slot if there is one. */
     final boolean tryAcquirePermit() {
         int p;
-        while ((p = permits) > 0) {
-            if (PERMITS.compareAndSet(this, p, p - 1)) {
+        while ((p = (int) COUNTS.getVolatile(counts, PERMITS)) > 0) {
+            if (COUNTS.compareAndSet(counts, PERMITS, p, p - 1)) {
                 return true;
             }
         }
@@ -150,7 +174,7 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
 
     /** Unparks the owner if it may be parked in awaitOwner; called after changing what it waits on. */
     final void wakeOwner() {
-        if (ownerParked) {
+        if ((int) COUNTS.getVolatile(counts, OWNER_PARKED) != 0) {
             LockSupport.unpark(owner);
         }
     }
@@ -166,9 +190,9 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
             if (done.getAsBoolean()) {
                 return;
             }
-            ownerParked = true;
+            COUNTS.setVolatile(counts, OWNER_PARKED, 1);
             try {
-                // re-check after publishing ownerParked, so a wake-up between the checks above and park is not lost
+                // re-check after publishing OWNER_PARKED, so a wake-up between the checks above and park is not lost
                 if (hasRequests()) {
                     continue;
                 }
@@ -177,7 +201,7 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
                 }
                 LockSupport.park(this);
             } finally {
-                ownerParked = false;
+                COUNTS.setVolatile(counts, OWNER_PARKED, 0);
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException("owner of scope " + path() + " interrupted");
@@ -186,18 +210,5 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     }
 
     // VarHandle mechanics
-    private static final VarHandle OWNER_FORKS;
-    private static final VarHandle EXIT_BALANCE;
-    private static final VarHandle PERMITS;
-
-    static {
-        try {
-            var lookup = MethodHandles.lookup();
-            OWNER_FORKS = lookup.findVarHandle(ScopeCounts.class, "ownerForks", int.class);
-            EXIT_BALANCE = lookup.findVarHandle(ScopeCounts.class, "exitBalance", int.class);
-            PERMITS = lookup.findVarHandle(ScopeCounts.class, "permits", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(int[].class);
 }

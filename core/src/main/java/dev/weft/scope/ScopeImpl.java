@@ -122,11 +122,9 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         var task = addTask(name, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task);
         if (byOwner) {
-            countOwnerFork();
             startOrWait(task);
         } else {
-            countTaskFork(); // unfinished before the forking task can exit (see ScopeCounts)
-            request(task);
+            request(task); // counted unfinished by addTask's claim, before the forking task can exit (see ScopeCounts)
             wakeOwner();
         }
         return (Task<U>) task;

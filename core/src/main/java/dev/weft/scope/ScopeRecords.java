@@ -78,6 +78,11 @@ abstract class ScopeRecords<T> {
         return !tasks.isEmpty();
     }
 
+    /** How many tasks have been forked, by the owner and by tasks, including forks still in progress. */
+    final int forkCount() {
+        return tasks.claimed();
+    }
+
     /**
      * The tasks in fork order: a fresh copy that nothing else holds, so callers iterate it freely and hand it out
      * behind an unmodifiable view (a task whose fork has not returned may be missing).

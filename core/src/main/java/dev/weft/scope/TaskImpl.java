@@ -28,8 +28,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * it (settleAsCancelled, and the task's own thread before it counts as exited) spins, then yields.
      * Competitors for the terminal state: the task's own thread (success or failure), the per-task timeout
      * timer, and the scope (cancelling queued tasks, or settling the unfinished ones when join stops waiting).
-     * Exactly one wins; the others see the CAS fail and do nothing. A task counts as exited (the scope's
-     * `exitBalance` rises) only once its terminal state is visible, so a join that sees nothing unfinished sees
+     * Exactly one wins; the others see the CAS fail and do nothing. A task counts as exited (its scope's
+     * EXITS count rises) only once its terminal state is visible, so a join that sees nothing unfinished sees
      * every task ended.
      *
      * Interrupting. The task thread publishes itself in `thread` with a volatile write and then reads the scope's
