@@ -56,7 +56,7 @@ import java.util.function.Supplier;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 2, jvmArgsAppend = {"--enable-preview", "-Xms2g", "-Xmx2g"})
+@Fork(value = 3, jvmArgsAppend = {"--enable-preview", "-Xms2g", "-Xmx2g"})
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 public class FanOutBenchmark {
 
