@@ -99,7 +99,7 @@ public final class AppendLog<E> {
 
     /** Whether any slot has been claimed. */
     public boolean isEmpty() {
-        return claimsNow() >>> 32 == 0;
+        return claimed() == 0;
     }
 
     /** How many slots have been claimed (a volatile read): every add that started, finished or not. */

@@ -91,8 +91,11 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
 
     // ---- counting ----
 
-    /** Owner: counts as exited a task it settled before starting it, returning its slot if it held one. */
-    final void countExitBeforeStart(boolean holdsPermit) {
+    /**
+     * Counts a task as exited, returning its run slot if it held one: for a task that exits, and, by the owner,
+     * for a task it settled before starting it.
+     */
+    final void countExit(boolean holdsPermit) {
         if (holdsPermit) {
             COUNTS.getAndAdd(counts, PERMITS, 1);
         }
@@ -102,8 +105,7 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /** The task's body has exited (or it was settled before starting); its thread is about to end. */
     final void onTaskExit() {
         if (maxConcurrency != NO_CAP) {
-            COUNTS.getAndAdd(counts, PERMITS, 1);
-            COUNTS.getAndAdd(counts, EXITS, 1);
+            countExit(true);
             wakeOwner(); // the freed slot may let the owner fork or start a requested task
         } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)) {
             wakeOwner(); // without a cap, an exit matters to the owner only when it is the awaited one (see notes)

@@ -162,7 +162,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         CancellationReason stop = stopReason;
         if (stop != null) {
             task.settleAsCancelled(stop);
-            countExitBeforeStart(holdsPermit);
+            countExit(holdsPermit);
             return;
         }
         threads.start(task);

@@ -75,7 +75,7 @@ abstract class ScopeRecords<T> {
 
     /** Whether any task has been forked. */
     final boolean hasTasks() {
-        return !tasks.isEmpty();
+        return forkCount() != 0;
     }
 
     /** How many tasks have been forked, by the owner and by tasks, including forks still in progress. */

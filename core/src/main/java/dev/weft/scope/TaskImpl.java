@@ -198,9 +198,9 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
 
     /** Runs on the timer when the task's own timeout passes. */
     private void timeOut() {
-        var why = new CancellationReason(CancellationReason.Kind.TASK_TIMEOUT,
-                "task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos), null);
-        var e = new TimeoutException("task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos));
+        String message = "task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos);
+        var why = new CancellationReason(CancellationReason.Kind.TASK_TIMEOUT, message, null);
+        var e = new TimeoutException(message);
         if (settle(RUNNING, TIMED_OUT, null, e, why)) {
             interrupt();
             scope.onTaskCompleted(this);
