@@ -33,7 +33,20 @@ public final class StructuredThreads implements AutoCloseable {
      * remove it, which it often did not in the fan-out benchmark. A builder is not thread-safe; owner
      * confinement is what makes reusing it safe. No per-thread name is built here: the fork loop of a fan-out
      * is bound by the owner, so a task names its own thread once it runs (see TaskImpl).
+     *
+     * Waking the owner. JDK 25's thread container (jdk.internal.misc.ThreadFlock.decrementThreadCount) unparks
+     * the owner whenever its count of live threads drops to zero, whether or not the owner waits in join. Weft
+     * relies on that only as an optimisation with a fallback (ScopeCounts: a platform owner waiting for the last
+     * exit parks with a timeout), and ThreadsEndWakeOwnerTest fails if a JDK update drops the wake-up. Class
+     * files compiled with --enable-preview load only on the JDK feature release they were compiled for, so the
+     * behaviour relied on is JDK 25's.
      */
+
+    /**
+     * Whether the owner is unparked when the last thread of its scope ends (see notes). A hint, not a promise
+     * to build on alone: a waiter that uses it must also wake by itself after a while.
+     */
+    public static final boolean OWNER_UNPARKED_WHEN_THREADS_END = true;
 
     private final StructuredTaskScope<Object, Void> scope;
     /** Makes every thread of the scope, named after it. Owner-confined: fork runs the factory there. */

@@ -81,15 +81,15 @@ public final class CurrentTask {
             return Optional.empty();
         }
         Deadline scopeDeadline = t.scope.deadline;
-        boolean ownTimeout = t.timeoutNanos > 0;
-        if (!scopeDeadline.isFinite() && !ownTimeout) {
+        TaskImpl.Timeout own = t.timeout;
+        if (!scopeDeadline.isFinite() && own == null) {
             return Optional.empty();
         }
         long at;
         if (!scopeDeadline.isFinite()) {
-            at = t.timeoutAtNanos;
-        } else if (ownTimeout && t.timeoutAtNanos - scopeDeadline.atNanos() < 0) {
-            at = t.timeoutAtNanos;
+            at = own.atNanos;
+        } else if (own != null && own.atNanos - scopeDeadline.atNanos() < 0) {
+            at = own.atNanos;
         } else {
             at = scopeDeadline.atNanos();
         }

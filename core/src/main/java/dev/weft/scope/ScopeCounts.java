@@ -1,5 +1,7 @@
 package dev.weft.scope;
 
+import dev.weft.internal.StructuredThreads;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -43,6 +45,16 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * over n tasks parks and unparks the owner once, not n times (as the JDK's own join does). With a cap every
      * exit frees a slot the owner may be waiting for, so every exit wakes it.
      *
+     * Who wakes the owner for the last exit. The awaited exit happens in a task thread that has not ended yet,
+     * and the JDK's thread container unparks the owner once more when the last thread ends (see
+     * StructuredThreads.OWNER_UNPARKED_WHEN_THREADS_END). Woken by the exit, the owner would often find that
+     * thread still alive in the JDK's join and park a second time, or keep the container's late permit and
+     * wake spuriously in its next wait: two sleeps per join where one does. For a platform owner, whose park
+     * and unpark are system calls, the awaited exit therefore leaves the wake-up to the container
+     * (containerWakesOwner), and the owner parks with a timeout (CONTAINER_WAKE_FALLBACK_NANOS), so that a
+     * container that stopped doing so would cost latency, not a hang. A virtual owner's unpark is a task
+     * submission and its timed park a timer, so the exit wakes it as before.
+     *
      * Cap. PERMITS counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
      * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
      * of the scope run tasks at any time.
@@ -66,8 +78,13 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     private static final int OWNER_PARKED = 19;
     private static final int COUNTS_LENGTH = 36;
 
+    /** How long a platform owner waits for the container's wake-up before re-checking by itself (see notes). */
+    private static final long CONTAINER_WAKE_FALLBACK_NANOS = 100_000_000L;
+
     /** The thread that opened the scope. Immutable. */
     final Thread owner;
+    /** Whether the awaited exit leaves waking the owner to the thread container (see notes). Immutable. */
+    private final boolean containerWakesOwner;
     /** The cap on running tasks, or NO_CAP. Immutable. */
     final int maxConcurrency;
     /** The counts that task threads write, padded (see notes and the slot constants). */
@@ -78,6 +95,7 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /** Counts for a scope opened by the calling thread, with at most {@code maxConcurrency} running tasks. */
     ScopeCounts(int maxConcurrency) {
         this.owner = Thread.currentThread();
+        this.containerWakesOwner = StructuredThreads.OWNER_UNPARKED_WHEN_THREADS_END && !owner.isVirtual();
         this.maxConcurrency = maxConcurrency;
         counts[PERMITS] = maxConcurrency;
         counts[AWAITED_EXITS] = NOT_AWAITING;
@@ -107,7 +125,8 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
         if (maxConcurrency != NO_CAP) {
             countExit(true);
             wakeOwner(); // the freed slot may let the owner fork or start a requested task
-        } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)) {
+        } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)
+                && !containerWakesOwner) {
             wakeOwner(); // without a cap, an exit matters to the owner only when it is the awaited one (see notes)
         }
     }
@@ -201,7 +220,11 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
                 if (done.getAsBoolean()) {
                     return;
                 }
-                LockSupport.park(this);
+                if (containerWakesOwner) {
+                    LockSupport.parkNanos(this, CONTAINER_WAKE_FALLBACK_NANOS);
+                } else {
+                    LockSupport.park(this);
+                }
             } finally {
                 COUNTS.setVolatile(counts, OWNER_PARKED, 0);
             }

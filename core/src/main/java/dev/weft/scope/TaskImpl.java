@@ -71,8 +71,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
     /** scopePath/name, the thread's name once it runs: built on first use, racy single-check like name. */
     private String path;
     private final Callable<? extends T> body;
-    /** The task's own timeout, or 0 for none. Immutable. */
-    final long timeoutNanos;
+    /** The task's own timeout, or null for none. Immutable. */
+    final Timeout timeout;
     /** The forking thread's MDC, copied into the task thread; null if empty. Immutable. */
     private final Map<String, String> mdc;
 
@@ -89,8 +89,26 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
      */
     private volatile Thread thread;
-    /** The deadline of the task's own timeout (TimeSource nanos), valid when timeoutNanos > 0; task thread only. */
-    long timeoutAtNanos;
+    /**
+     * The innermost open scope that the task's thread owns, or null: what a scope opened in the body nests in
+     * (ScopeTree). Read and written by the task's thread only.
+     */
+    ScopeImpl<?, ?> ownedScope;
+
+    /**
+     * A task's own timeout: an object of its own, so that the many tasks without one carry one null field, not
+     * two longs.
+     */
+    static final class Timeout {
+        /** The timeout. Immutable. */
+        final long nanos;
+        /** When it passes (TimeSource nanos): written by the task's thread as the body starts, read by it only. */
+        long atNanos;
+
+        Timeout(long nanos) {
+            this.nanos = nanos;
+        }
+    }
 
     /** What the body threw, handed out of the CURRENT binding as a return value (see call()). */
     private record Thrown(Throwable failure) {
@@ -108,7 +126,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
         this.scope = scope;
         this.name = name;
         this.number = number;
-        this.timeoutNanos = timeoutNanos;
+        this.timeout = timeoutNanos > 0 ? new Timeout(timeoutNanos) : null;
         this.body = body;
         this.mdc = MDC.getCopyOfContextMap();
     }
@@ -155,9 +173,9 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
     @SuppressWarnings("unchecked")
     private void runBody() {
         TimeSource.Timer timer = null;
-        if (timeoutNanos > 0) {
-            timeoutAtNanos = scope.time.nanoTime() + timeoutNanos;
-            timer = scope.time.schedule(timeoutAtNanos, this::timeOut);
+        if (timeout != null) {
+            timeout.atNanos = scope.time.nanoTime() + timeout.nanos;
+            timer = scope.time.schedule(timeout.atNanos, this::timeOut);
         }
         if (mdc != null) {
             MDC.setContextMap(mdc);
@@ -198,7 +216,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
 
     /** Runs on the timer when the task's own timeout passes. */
     private void timeOut() {
-        String message = "task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeoutNanos);
+        String message = "task " + path() + " exceeded its timeout of " + Duration.ofNanos(timeout.nanos);
         var why = new CancellationReason(CancellationReason.Kind.TASK_TIMEOUT, message, null);
         var e = new TimeoutException(message);
         if (settle(RUNNING, TIMED_OUT, null, e, why)) {

@@ -4,6 +4,7 @@ import dev.weft.testing.Waits;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -171,6 +172,33 @@ class StructureTest {
             a.join();
         }
         assertThat(taskPath.get()).isEqualTo("a/b/c/leaf");
+    }
+
+    @Test
+    void scopesOpenedOneInsideAnotherInATaskNestThereAndUnwindAsTheyClose() throws Exception {
+        var parents = new ArrayList<String>();
+        try (var root = Scope.named("root").open(Join.<Integer>allSuccessful())) {
+            root.fork("t", () -> {
+                try (var outer = Scope.named("outer").open(Join.<Integer>allSuccessful())) {
+                    try (var inner = Scope.named("inner").open(Join.<Integer>allSuccessful())) {
+                        parents.add(inner.parent().orElseThrow().path());
+                    }
+                    try (var next = Scope.named("next").open(Join.<Integer>allSuccessful())) {
+                        parents.add(next.parent().orElseThrow().path()); // inner closed: outer again
+                    }
+                    parents.add(outer.parent().orElseThrow().path());
+                }
+                try (var after = Scope.named("after").open(Join.<Integer>allSuccessful())) {
+                    parents.add(after.parent().orElseThrow().path()); // outer closed: the task's scope
+                }
+                return 1;
+            });
+            root.join();
+        }
+        try (var later = Scope.named("later").open(Join.<Integer>allSuccessful())) {
+            assertThat(later.parent()).isEmpty(); // nothing the task opened leaked into the owner
+        }
+        assertThat(parents).containsExactly("root/outer", "root/outer", "root", "root");
     }
 
     @Test

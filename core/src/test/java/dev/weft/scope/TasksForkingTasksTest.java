@@ -65,7 +65,7 @@ class TasksForkingTasksTest {
                 } catch (InterruptedException e) {
                     return;
                 }
-                Waits.until(() -> owner.getState() == Thread.State.WAITING || joinReturned.get());
+                Waits.until(() -> Waits.isWaiting(owner) || joinReturned.get());
                 joinReturnedAtRelease.set(joinReturned.get());
                 release.countDown();
             });

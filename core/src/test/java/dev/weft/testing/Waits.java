@@ -58,6 +58,12 @@ public final class Waits {
         }
     }
 
+    /** Whether {@code thread} is parked or waiting, with or without a timeout (a runtime owner may use either). */
+    public static boolean isWaiting(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
     /**
      * Waits for {@code release} ignoring interrupts, counting each one down on {@code interrupted}: a task that
      * refuses to be cancelled.
