@@ -36,7 +36,11 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * Owner waiting. The owner parks in awaitOwner(condition); anything that may make a condition true (a task
      * exit, a request, a stop) changes state with a volatile write or an atomic, then reads OWNER_PARKED and
      * unparks the owner if set. The owner sets OWNER_PARKED before re-checking its condition, so one of the two
-     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. Without a cap the owner's only
+     * sides always sees the other (Dekker, on volatiles), and no wake-up is lost. The waker that sees the flag
+     * clears it by CAS and is the only one to unpark: under a cap, exits come faster than a parked platform
+     * thread wakes up, and each further unpark would take the owner's park lock for nothing (the JDK's
+     * semaphore likewise signals a parked waiter once). Later wakers need not unpark: the owner re-checks every
+     * condition after it wakes, and sets the flag again before it parks again. Without a cap the owner's only
      * conditions are "nothing unfinished and nothing requested" (join) and "stopped", so a task exit wakes it
      * only when it was the last one the owner knows of: each time allExited() answers false it publishes the
      * fork count it read in AWAITED_EXITS and then re-reads EXITS, and the exit that brings EXITS to
@@ -50,14 +54,18 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * StructuredThreads.OWNER_UNPARKED_WHEN_THREADS_END). Woken by the exit, the owner would often find that
      * thread still alive in the JDK's join and park a second time, or keep the container's late permit and
      * wake spuriously in its next wait: two sleeps per join where one does. For a platform owner, whose park
-     * and unpark are system calls, the awaited exit therefore leaves the wake-up to the container
-     * (containerWakesOwner), and the owner parks with a timeout (CONTAINER_WAKE_FALLBACK_NANOS), so that a
-     * container that stopped doing so would cost latency, not a hang. A virtual owner's unpark is a task
-     * submission and its timed park a timer, so the exit wakes it as before.
+     * and unpark are system calls, of a scope without a cap, the awaited exit therefore leaves the wake-up to
+     * the container (containerWakesOwner), and the owner parks in join with a timeout
+     * (CONTAINER_WAKE_FALLBACK_NANOS), so that a container that stopped doing so would cost latency, not a
+     * hang. Every other wait parks untimed. A virtual owner's unpark is a task submission and its timed park a
+     * timer, so the exit wakes it as before.
      *
      * Cap. PERMITS counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
      * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
-     * of the scope run tasks at any time.
+     * of the scope run tasks at any time. An owner that finds no free slot re-checks PERMIT_SPINS times, with a
+     * spin-wait hint between checks, before it parks: with short tasks a slot frees every few hundred
+     * nanoseconds, while a park and wake-up of a platform thread costs microseconds of both sides' CPU. (The
+     * JDK's semaphore likewise retries a few times before it parks, and spins after a wake-up.)
      */
 
     static final int NO_CAP = 0;
@@ -78,12 +86,17 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     private static final int OWNER_PARKED = 19;
     private static final int COUNTS_LENGTH = 36;
 
+    /** How many times the owner re-checks for a free run slot, briefly, before it parks for one (see notes). */
+    private static final int PERMIT_SPINS = 64;
     /** How long a platform owner waits for the container's wake-up before re-checking by itself (see notes). */
     private static final long CONTAINER_WAKE_FALLBACK_NANOS = 100_000_000L;
 
     /** The thread that opened the scope. Immutable. */
     final Thread owner;
-    /** Whether the awaited exit leaves waking the owner to the thread container (see notes). Immutable. */
+    /**
+     * Whether the awaited exit leaves waking the owner to the thread container (see notes): a platform owner
+     * without a cap. Immutable.
+     */
     private final boolean containerWakesOwner;
     /** The cap on running tasks, or NO_CAP. Immutable. */
     final int maxConcurrency;
@@ -95,8 +108,9 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /** Counts for a scope opened by the calling thread, with at most {@code maxConcurrency} running tasks. */
     ScopeCounts(int maxConcurrency) {
         this.owner = Thread.currentThread();
-        this.containerWakesOwner = StructuredThreads.OWNER_UNPARKED_WHEN_THREADS_END && !owner.isVirtual();
         this.maxConcurrency = maxConcurrency;
+        this.containerWakesOwner = StructuredThreads.OWNER_UNPARKED_WHEN_THREADS_END && !owner.isVirtual()
+                && maxConcurrency == NO_CAP;
         counts[PERMITS] = maxConcurrency;
         counts[AWAITED_EXITS] = NOT_AWAITING;
     }
@@ -172,11 +186,17 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * meanwhile); false if the scope stopped first.
      */
     final boolean awaitPermit() throws InterruptedException {
+        for (int spins = 0; spins < PERMIT_SPINS; spins++) {
+            if (tryAcquirePermit()) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
         if (tryAcquirePermit()) {
             return true;
         }
         try {
-            awaitOwner(this::permitTakenOrStopped);
+            awaitOwner(this::permitTakenOrStopped, false);
             return ownerTookPermit;
         } finally {
             ownerTookPermit = false;
@@ -193,9 +213,12 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
 
     // ---- owner waiting ----
 
-    /** Unparks the owner if it may be parked in awaitOwner; called after changing what it waits on. */
+    /**
+     * Unparks the owner if it may be parked in awaitOwner; called after changing what it waits on. Only the
+     * waker that clears OWNER_PARKED unparks (see notes).
+     */
     final void wakeOwner() {
-        if ((int) COUNTS.getVolatile(counts, OWNER_PARKED) != 0) {
+        if ((int) COUNTS.getVolatile(counts, OWNER_PARKED) != 0 && COUNTS.compareAndSet(counts, OWNER_PARKED, 1, 0)) {
             LockSupport.unpark(owner);
         }
     }
@@ -203,9 +226,12 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
     /**
      * Owner: waits until {@code done} answers true, starting requested tasks meanwhile. {@code done} may have
      * a side effect when it answers true (taking a cap permit): every true answer ends the wait, so that effect
-     * is never lost.
+     * is never lost. {@code forLastExit}: the wait of join, which the last task's exit may end (see notes).
      */
-    final void awaitOwner(BooleanSupplier done) throws InterruptedException {
+    final void awaitOwner(BooleanSupplier done, boolean forLastExit) throws InterruptedException {
+        // timed only where the container's wake-up is relied on, so that a lost wake-up anywhere else still
+        // shows as a hang in the tests instead of as a delay
+        boolean timed = forLastExit && containerWakesOwner;
         while (true) {
             startRequested();
             if (done.getAsBoolean()) {
@@ -220,7 +246,7 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
                 if (done.getAsBoolean()) {
                     return;
                 }
-                if (containerWakesOwner) {
+                if (timed) {
                     LockSupport.parkNanos(this, CONTAINER_WAKE_FALLBACK_NANOS);
                 } else {
                     LockSupport.park(this);

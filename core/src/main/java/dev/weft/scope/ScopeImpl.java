@@ -247,7 +247,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         }
         joined = true;
         try {
-            awaitOwner(() -> (allExited() && !hasRequests()) || stopReason != null);
+            awaitOwner(() -> (allExited() && !hasRequests()) || stopReason != null, true);
         } catch (InterruptedException e) {
             stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                     "owner of " + path + " was interrupted in join", null));
