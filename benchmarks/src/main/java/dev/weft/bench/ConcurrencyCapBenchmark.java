@@ -57,14 +57,6 @@ public class ConcurrencyCapBenchmark {
 
     @Benchmark
     public long semaphoreRawScope() throws InterruptedException {
-        Semaphore permits = new Semaphore(CAP);
-        Callable<Integer> gated = () -> {
-            try {
-                return TASK.call();
-            } finally {
-                permits.release();
-            }
-        };
-        return FanOuts.rawScope(TASKS, gated, permits::acquire);
+        return FanOuts.semaphoreRawScope(TASKS, CAP, TASK);
     }
 }

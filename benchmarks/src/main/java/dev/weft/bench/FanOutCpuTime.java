@@ -5,11 +5,13 @@ import dev.weft.scope.Scope;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * CPU time per task of the fan-out that {@link FanOutBenchmark} times, for A/B comparisons of small changes: the
- * process's CPU time and the owner thread's, divided by the tasks forked, next to the throughput.
+ * CPU time per task of the fan-outs that {@link FanOutBenchmark} and {@link ConcurrencyCapBenchmark} time, for A/B
+ * comparisons of small changes: the process's CPU time and the owner thread's, divided by the tasks forked, next
+ * to the throughput.
  *
  * <p>Throughput on a 2-core machine swings by up to 2x between iterations of the same code (the owner and the
  * carrier threads share the cores, and the scheduler's and the GC's state differ), so a change of a few percent
@@ -20,13 +22,16 @@ import java.util.concurrent.Callable;
  * <pre>
  *   java --enable-preview -cp benchmarks/target/benchmarks.jar dev.weft.bench.FanOutCpuTime 1000 4 weft
  *   java --enable-preview -cp benchmarks/target/benchmarks.jar dev.weft.bench.FanOutCpuTime 1000 4 rawScope
+ *   java --enable-preview -cp benchmarks/target/benchmarks.jar dev.weft.bench.FanOutCpuTime 100000 4 weftCapped
  * </pre>
- * Arguments: n (tasks per fan-out), seconds per round (after a 4 s warm-up; 3 rounds), {@code weft} or
- * {@code rawScope}.
+ * Arguments: n (tasks per fan-out), seconds per round (after a 4 s warm-up; 3 rounds), and the variant:
+ * {@code weft} or {@code rawScope} (as in FanOutBenchmark), {@code weftCapped} or {@code semaphoreRawScope} (as
+ * in ConcurrencyCapBenchmark, under its cap of 64).
  */
 public final class FanOutCpuTime {
 
     private static final Callable<Integer> TASK = () -> 1;
+    private static final List<String> VARIANTS = List.of("weft", "rawScope", "weftCapped", "semaphoreRawScope");
 
     private FanOutCpuTime() {
     }
@@ -34,18 +39,18 @@ public final class FanOutCpuTime {
     public static void main(String[] args) throws InterruptedException {
         int n = args.length == 3 ? positive(args[0]) : -1;
         long seconds = args.length == 3 ? positive(args[1]) : -1;
-        if (n < 0 || seconds < 0 || !(args[2].equals("weft") || args[2].equals("rawScope"))) {
-            System.err.println("usage: FanOutCpuTime <n> <seconds per round> weft|rawScope"
+        if (n < 0 || seconds < 0 || !VARIANTS.contains(args[2])) {
+            System.err.println("usage: FanOutCpuTime <n> <seconds per round> " + String.join("|", VARIANTS)
                     + " (n and seconds positive integers), was: " + String.join(" ", args));
             System.exit(2);
         }
         long roundNanos = seconds * 1_000_000_000L;
-        boolean weft = args[2].equals("weft");
+        String variant = args[2];
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sink = 0;
         for (long end = System.nanoTime() + 4_000_000_000L; System.nanoTime() < end; ) {
-            sink += fanOut(weft, n);
+            sink += fanOut(variant, n);
         }
         for (int round = 1; round <= 3; round++) {
             long gc0 = gcMillis();
@@ -54,7 +59,7 @@ public final class FanOutCpuTime {
             long start = System.nanoTime();
             long ops = 0;
             while (System.nanoTime() - start < roundNanos) {
-                sink += fanOut(weft, n);
+                sink += fanOut(variant, n);
                 ops++;
             }
             long wall = System.nanoTime() - start;
@@ -79,9 +84,14 @@ public final class FanOutCpuTime {
         }
     }
 
-    private static long fanOut(boolean weft, int n) throws InterruptedException {
-        return weft ? FanOuts.weft(Scope.named("fanout"), n, TASK)
-                : FanOuts.rawScope(n, TASK, FanOuts.BeforeFork.NOTHING);
+    private static long fanOut(String variant, int n) throws InterruptedException {
+        return switch (variant) {
+            case "weft" -> FanOuts.weft(Scope.named("fanout"), n, TASK);
+            case "rawScope" -> FanOuts.rawScope(n, TASK, FanOuts.BeforeFork.NOTHING);
+            case "weftCapped" -> FanOuts.weft(Scope.named("capped").maxConcurrency(ConcurrencyCapBenchmark.CAP), n,
+                    TASK);
+            default -> FanOuts.semaphoreRawScope(n, ConcurrencyCapBenchmark.CAP, TASK);
+        };
     }
 
     private static long gcMillis() {

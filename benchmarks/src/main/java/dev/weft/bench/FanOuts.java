@@ -5,6 +5,7 @@ import dev.weft.scope.Scope;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Subtask;
 
@@ -50,6 +51,22 @@ final class FanOuts {
             sum += s.get();
         }
         return sum;
+    }
+
+    /**
+     * {@link #rawScope} under a cap: a {@code Semaphore(cap)} made for this fan-out, acquired by the owner before
+     * each fork and released by the task when it ends.
+     */
+    static long semaphoreRawScope(int n, int cap, Callable<Integer> task) throws InterruptedException {
+        Semaphore permits = new Semaphore(cap);
+        Callable<Integer> gated = () -> {
+            try {
+                return task.call();
+            } finally {
+                permits.release();
+            }
+        };
+        return rawScope(n, gated, permits::acquire);
     }
 
     /** Runs in the owner before each fork of {@link #rawScope}. */

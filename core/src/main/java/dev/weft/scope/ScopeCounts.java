@@ -192,9 +192,6 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
             }
             Thread.onSpinWait();
         }
-        if (tryAcquirePermit()) {
-            return true;
-        }
         try {
             awaitOwner(this::permitTakenOrStopped, false);
             return ownerTookPermit;
