@@ -55,9 +55,9 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * thread still alive in the JDK's join and park a second time, or keep the container's late permit and
      * wake spuriously in its next wait: two sleeps per join where one does. For a platform owner, whose park
      * and unpark are system calls, of a scope without a cap, the awaited exit therefore leaves the wake-up to
-     * the container (containerWakesOwner), and the owner parks in join with a timeout
-     * (CONTAINER_WAKE_FALLBACK_NANOS), so that a container that stopped doing so would cost latency, not a
-     * hang. Every other wait parks untimed. A virtual owner's unpark is a task submission and its timed park a
+     * the container (containerWakesOwner): such an owner publishes no AWAITED_EXITS, and its tasks' exits only
+     * count. It parks in join with a timeout (CONTAINER_WAKE_FALLBACK_NANOS), so that a container that stopped
+     * doing so would cost latency, not a hang. Every other wait parks untimed. A virtual owner's unpark is a task submission and its timed park a
      * timer, so the exit wakes it as before.
      *
      * Cap. PERMITS counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
@@ -139,15 +139,16 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
         if (maxConcurrency != NO_CAP) {
             countExit(true);
             wakeOwner(); // the freed slot may let the owner fork or start a requested task
-        } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)
-                && !containerWakesOwner) {
+        } else if (containerWakesOwner) {
+            countExit(false); // the container wakes the owner once this thread ends (see notes)
+        } else if ((int) COUNTS.getAndAdd(counts, EXITS, 1) + 1 == (int) COUNTS.getVolatile(counts, AWAITED_EXITS)) {
             wakeOwner(); // without a cap, an exit matters to the owner only when it is the awaited one (see notes)
         }
     }
 
     /**
-     * Owner: whether every task forked so far has exited. When not, publishes the fork count it read as the
-     * exit count that must wake the owner (see notes).
+     * Owner: whether every task forked so far has exited. When not, and an exit is what wakes the owner,
+     * publishes the fork count it read as the exit count that must wake it (see notes).
      */
     final boolean allExited() {
         while (true) {
@@ -155,6 +156,9 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
             int forks = forkCount();
             if (exits == forks) {
                 return true;
+            }
+            if (containerWakesOwner) {
+                return false; // no exit wakes this owner, so none needs the count it waits for
             }
             COUNTS.setVolatile(counts, AWAITED_EXITS, forks);
             exits = (int) COUNTS.getVolatile(counts, EXITS);

@@ -15,17 +15,17 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Join returns only after every task of the scope has exited, the tasks forked by tasks included, and it
- * returns: the exit that completes the count always wakes the owner.
+ * returns once they have.
  *
  * <p>The race is inside the scope: the owner forks two tasks and joins at once. The second task returns; the
  * first waits until the second's body has run, then forks a third task and returns. The owner's join counts
- * exits against forks, publishes the fork count it waits for and parks; the exits and the late fork race with
- * that. A join that stopped waiting while the first task still ran (a miscount) would never start the third
+ * exits against forks and parks; the exits and the late fork race with that. A join that stopped waiting while the first task still ran (a miscount) would never start the third
  * task, which the first forks after that: the third would stay queued. Reported: whether the third task's body
  * ran, how many tasks the join settled, and how many of them had a terminal state when join returned.
  *
- * <p>What this cannot see: a lost wake-up of the owner. When the last thread of a scope ends, the JDK's own
- * thread container unparks the owner too, so a missed wake-up from Weft's count is absorbed (see ScopeCounts).
+ * <p>What this cannot see: a lost wake-up of the owner. The actor is a platform thread, whose join Weft leaves to
+ * the JDK's thread container to wake when the scope's last thread ends, with a timed park behind it (see
+ * ScopeCounts): a lost wake-up would slow the test, not fail it. ThreadsEndWakeOwnerTest checks that wake-up.
  *
  * <p>Run: {@code ./weft stress -m sanity -t JoinReturnsOnlyAfterEveryTaskExits} (or {@code -m quick} to hunt).
  */
