@@ -6,7 +6,8 @@
 #   benchmarks/run-suite.sh --smoke                CI: every benchmark once, briefly (1 fork, 1 x 1 s warmup,
 #                                                  1 x 1 s measurement, JMH -to 60s, whole run limited to
 #                                                  SMOKE_TIMEOUT seconds, default 900); figures mean nothing
-#   benchmarks/run-suite.sh --name NAME ...        results in benchmarks/results/NAME.json (and NAME.log)
+#   benchmarks/run-suite.sh --name NAME ...        results in benchmarks/results/NAME.json (and NAME.log); NAME may
+#                                                  name a subfolder (run-paired.sh uses NAME/round-K)
 #
 # Results go to benchmarks/results/<name>.json (default name: suite-<timestamp>, or smoke with --smoke), the
 # console output to <name>.log next to it. Every run uses -foe true (JMH exits 0 on a failed benchmark without
@@ -26,15 +27,22 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=true; shift ;;
     --name) [ $# -ge 2 ] || die "--name needs a value"; name="$2"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
 
+# Adds "option value" to args unless the caller gave that option (JMH refuses an option given twice).
+default_option() {
+  local a
+  for a in "${args[@]+"${args[@]}"}"; do [ "$a" != "$1" ] || return 0; done
+  args=("$1" "$2" "${args[@]+"${args[@]}"}")
+}
+
 if $smoke; then
-  # Placed before the caller's arguments, so that a caller's option wins.
   # -to: a benchmark still running 60 s after its iteration ended is interrupted and fails, instead of hanging CI.
-  args=(-f 1 -wi 1 -i 1 -w 1s -r 1s -to 60s "${args[@]+"${args[@]}"}")
+  default_option -f 1; default_option -wi 1; default_option -i 1; default_option -w 1s; default_option -r 1s
+  default_option -to 60s
   name="${name:-smoke}"
 else
   name="${name:-suite-$(date +%Y%m%d-%H%M%S)}"
@@ -43,7 +51,7 @@ fi
 results_dir="$ROOT/benchmarks/results"
 json="$results_dir/$name.json"
 log="$results_dir/$name.log"
-mkdir -p "$results_dir"
+mkdir -p "$(dirname "$json")"
 rm -f "$json" "$log"
 
 # 1. What should run: builds the jar, then lists the selected benchmarks with their parameter values.

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Prints, for JMH JSON results of several rounds of the same selection, each Weft method's ratio to its baseline
+in every round and the median ratio over the rounds, as a Markdown table.
+
+    python3 benchmarks/paired-table.py benchmarks/results/<name>/round-*.json
+
+Baselines and the direction of the ratio (> 1 means "Weft is better") are those of results-table.py. A ratio is
+taken only between a method and its baseline from the same round (the same JMH run). Rounds are listed in the
+order given.
+"""
+import importlib.util
+import json
+import os
+import statistics
+import sys
+
+_spec = importlib.util.spec_from_file_location(
+    "results_table", os.path.join(os.path.dirname(os.path.abspath(__file__)), "results-table.py"))
+results_table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(results_table)
+
+
+def ratios_of_round(path):
+    """{(class, method, params, baseline): ratio} for one round's JSON."""
+    runs = json.load(open(path))
+    by_key = {results_table.key(r): r for r in runs}
+    out = {}
+    for r in runs:
+        cls, method, params = results_table.key(r)
+        base_method = results_table.baseline_of(cls, method)
+        if not base_method or base_method == method:
+            continue
+        b = by_key.get((cls, base_method, params))
+        if not b:
+            continue
+        score, bs = r["primaryMetric"]["score"], b["primaryMetric"]["score"]
+        out[(cls, method, params, base_method)] = score / bs if r["mode"] == "thrpt" else bs / score
+    return out
+
+
+def main(paths):
+    if not paths:
+        sys.exit("usage: paired-table.py <round JSON>... (the rounds of one run-paired.sh run)")
+    rounds = [ratios_of_round(p) for p in paths]
+    keys = []
+    for r in rounds:
+        keys += [k for k in r if k not in keys]
+    print(f"Rounds: {len(paths)} ({', '.join(os.path.basename(p) for p in paths)})")
+    print()
+    print("| benchmark | params | vs | median | min | max | each round |")
+    print("|---|---|---|---:|---:|---:|---|")
+    for k in keys:
+        values = [r[k] for r in rounds if k in r]
+        cls, method, params, base = k
+        each = " ".join(f"{v:.2f}" for v in values)
+        print(f"| {cls}.{method} | {params} | {base} | {statistics.median(values):.2f}x | {min(values):.2f}x"
+              f" | {max(values):.2f}x | {each} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
