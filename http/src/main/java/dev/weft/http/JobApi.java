@@ -385,7 +385,8 @@ public final class JobApi implements AutoCloseable {
         if (p.contains("..") || p.contains("//") || p.contains("\\")) {
             return error(400, "bad path", req.path());
         }
-        try (InputStream in = JobApi.class.getResourceAsStream(staticRoot + p)) {
+        // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
+        try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
             if (in == null) {
                 return error(404, "not found: " + req.path(), req.path());
             }
@@ -437,8 +438,19 @@ public final class JobApi implements AutoCloseable {
             return this;
         }
 
-        /** Serves GET requests outside {@code /api/} from class-path resources under {@code root} ({@code /} is index.html). */
+        /**
+         * Serves GET requests outside {@code /api/} from resources under {@code root} ({@code /} is index.html),
+         * found by the class loader that loaded Weft: on the class path, or in a module on the module path (a
+         * module's resources under a package name only if the module opens that package).
+         *
+         * @param root an absolute resource path, such as {@code /com/example/web}
+         * @throws IllegalArgumentException if {@code root} does not start with {@code /}
+         */
         public Builder staticResources(String root) {
+            if (!root.startsWith("/")) {
+                throw new IllegalArgumentException("static resource root must be an absolute resource path starting"
+                        + " with '/', such as /com/example/web, was: " + root);
+            }
             this.staticRoot = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
             return this;
         }

@@ -41,9 +41,14 @@ class JobApiHttpTest {
     private final List<CountDownLatch> gates = new ArrayList<>();
 
     private void start(UnaryOperator<HttpConfig.Builder> config) throws IOException {
+        start(config, api -> api);
+    }
+
+    private void start(UnaryOperator<HttpConfig.Builder> config, UnaryOperator<JobApi.Builder> apiOptions)
+            throws IOException {
         runtime = JobRuntime.builder().progressInterval(Duration.ofMillis(20)).shutdownGrace(Duration.ZERO).build();
-        var api = JobApi.builder(runtime)
-                .config(config.apply(HttpConfig.builder().port(0).heartbeat(Duration.ofSeconds(30))).build())
+        var api = apiOptions.apply(JobApi.builder(runtime)
+                .config(config.apply(HttpConfig.builder().port(0).heartbeat(Duration.ofSeconds(30))).build()))
                 .build();
         server = WeftHttpServer.start(api);
         http = HttpClient.newBuilder().connectTimeout(WAIT).build();
@@ -110,6 +115,31 @@ class JobApiHttpTest {
         JsonNode body = json(r);
         assertThat(body.get("status").asInt()).isEqualTo(status);
         assertThat(body.get("error").asText()).isNotBlank();
+    }
+
+    @Test
+    void staticResourcesAreServedWithIndexHtmlAtTheRootAndTheApiStillAnswers() throws Exception {
+        start(b -> b, api -> api.staticResources("/web-root/"));
+
+        var index = get("/");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(index.body()).contains("Served by JobApi's static resources.");
+        assertThat(get("/index.html").body()).isEqualTo(index.body());
+        assertError(get("/missing.html"), 404);
+        assertError(get("/../web-root/index.html"), 400);
+        assertThat(json(get("/api/jobs")).get("total").asInt()).isZero();
+    }
+
+    @Test
+    void aStaticRootThatIsNotAnAbsoluteResourcePathIsRejected() throws Exception {
+        start();
+        var builder = JobApi.builder(runtime);
+
+        assertThatThrownBy(() -> builder.staticResources("web-root"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("starting with '/'")
+                .hasMessageContaining("was: web-root");
     }
 
     @Test
