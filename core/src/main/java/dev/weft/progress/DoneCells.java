@@ -25,6 +25,11 @@ final class DoneCells {
      * run at the same time are at most the processors, with twice as many cells, so a few reshuffles find an
      * assignment without collisions; the salt then stays put.
      *
+     * The first attempt is written out in NodeCounts.addDone rather than called: while the JIT profiles a node
+     * it is mostly unstriped, so a call on the striped path looks rare and C2 may leave it a call ("low call
+     * site frequency") in code that then runs striped for good; in about a quarter of JVMs that cost two
+     * threads a third of their throughput. Only a failed first attempt calls add().
+     *
      * Values: a cell only grows, by CAS, and never past twice MAX_UNITS: an add to a cell already at MAX_UNITS
      * is dropped (the node's done saturates at MAX_UNITS whatever the other cells hold). So a sum of at most 64
      * cells cannot overflow a long. The sum reads each cell once, with volatile semantics; a later sum by a
@@ -32,12 +37,15 @@ final class DoneCells {
      */
 
     /** Longs between two cells: 128 bytes. */
-    private static final int STRIDE = 16;
-    private static final int SALT = 0;
+    static final int STRIDE = 16;
+    /** The index of the salt. */
+    static final int SALT = 0;
     private static final int CELLS =
             Math.min(64, Math.max(2, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 2 - 1) << 1));
     /** The shift that takes a 32-bit hash to a cell number in [0, CELLS). */
-    private static final int SHIFT = 32 - Integer.numberOfTrailingZeros(CELLS);
+    static final int SHIFT = 32 - Integer.numberOfTrailingZeros(CELLS);
+    /** The odd constant that spreads a salted hash before SHIFT. */
+    static final int SPREAD = 0x9E3779B9;
 
     private DoneCells() {
     }
@@ -47,15 +55,14 @@ final class DoneCells {
         return new long[(CELLS + 1) * STRIDE];
     }
 
-    /** Adds {@code units} (0 to MAX_UNITS) to the calling thread's cell. Lock-free, allocation-free. */
-    static void add(long[] cells, long units) {
-        add(cells, units, (int) ((Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L) >>> 32));
-    }
-
-    /** Adds {@code units} to the cell that {@code hash} picks under the current salt (tests pick the hash). */
+    /**
+     * Adds {@code units} (0 to MAX_UNITS) to the cell that {@code hash} picks under the current salt. Lock-free,
+     * allocation-free. A thread's hash is its id times 0x9E3779B97F4A7C15, top 32 bits (tests pick any hash).
+     * NodeCounts.addDone makes this method's first attempt itself and calls it only when that attempt fails.
+     */
     static void add(long[] cells, long units, int hash) {
         long salt = cells[SALT];
-        int cell = ((hash ^ (int) salt) * 0x9E3779B9) >>> SHIFT;
+        int cell = ((hash ^ (int) salt) * SPREAD) >>> SHIFT;
         while (true) {
             int at = (cell + 1) * STRIDE;
             long value = (long) CELL.getVolatile(cells, at);
@@ -82,5 +89,5 @@ final class DoneCells {
     }
 
     // VarHandle mechanics
-    private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+    static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
 }
