@@ -94,7 +94,8 @@ abstract class NodeCounts {
         // After completion, an add lands in a cell no reader looks at. The first attempt of DoneCells.add, written
         // out here (see DoneCells' notes on why it is not a call):
         int hash = (int) ((Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L) >>> 32);
-        int at = ((((hash ^ (int) striped[DoneCells.SALT]) * DoneCells.SPREAD) >>> DoneCells.SHIFT) + 1) * DoneCells.STRIDE;
+        int cell = ((hash ^ (int) striped[DoneCells.SALT]) * DoneCells.SPREAD) >>> DoneCells.SHIFT;
+        int at = (cell + 1) * DoneCells.STRIDE;
         long value = (long) DoneCells.CELL.getVolatile(striped, at);
         if (value >= MAX_UNITS || !DoneCells.CELL.compareAndSet(striped, at, value, value + units)) {
             DoneCells.add(striped, units, hash);

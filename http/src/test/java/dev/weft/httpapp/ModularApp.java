@@ -32,7 +32,8 @@ public final class ModularApp {
             var job = runtime.submit("modular", ctx -> "served");
             job.await();
             for (String path : new String[] {"/api/jobs/" + job.id(), "/"}) {
-                var request = HttpRequest.newBuilder(server.uri().resolve(path)).timeout(Duration.ofSeconds(10)).build();
+                var request = HttpRequest.newBuilder(server.uri().resolve(path))
+                        .timeout(Duration.ofSeconds(10)).build();
                 var response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 System.out.println(response.statusCode() + " " + response.body().replace('\n', ' '));
             }

@@ -32,7 +32,8 @@ class ModulePathTest {
     @Test
     void anApplicationServesJobsWithWeftHttpAsANamedModule() throws Exception {
         List<String> classPath = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
-        String modulePath = classPath.stream().filter(ModulePathTest::isModule).collect(Collectors.joining(File.pathSeparator));
+        String modulePath = classPath.stream().filter(ModulePathTest::isModule)
+                .collect(Collectors.joining(File.pathSeparator));
         String appPath = classPath.stream().filter(e -> !isModule(e)).collect(Collectors.joining(File.pathSeparator));
         assertThat(modulePath).contains("jackson-databind").contains("slf4j-api");
 
