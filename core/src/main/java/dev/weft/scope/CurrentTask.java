@@ -23,24 +23,20 @@ public final class CurrentTask {
     private CurrentTask() {
     }
 
-    private static TaskImpl<?> current() {
-        return TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
-    }
-
     /** Whether the calling thread runs a Weft task. */
     public static boolean isPresent() {
-        return current() != null;
+        return TaskImpl.current() != null;
     }
 
     /** The calling task's path ({@code checkout/pricing/vendorA}); empty outside a task. */
     public static Optional<String> path() {
-        TaskImpl<?> t = current();
+        TaskImpl<?> t = TaskImpl.current();
         return t == null ? Optional.empty() : Optional.of(t.path());
     }
 
     /** The calling task's scope; empty outside a task. */
     public static Optional<Scope<?, ?>> scope() {
-        TaskImpl<?> t = current();
+        TaskImpl<?> t = TaskImpl.current();
         return t == null ? Optional.empty() : Optional.of(t.scope);
     }
 
@@ -49,7 +45,7 @@ public final class CurrentTask {
      * {@code CurrentTask.progress().ifPresent(p -> p.advance())}. Empty outside a task.
      */
     public static Optional<Progress> progress() {
-        TaskImpl<?> t = current();
+        TaskImpl<?> t = TaskImpl.current();
         return t == null ? Optional.empty() : Optional.of(t.scope.progress);
     }
 
@@ -58,7 +54,7 @@ public final class CurrentTask {
      * go on, and outside a task.
      */
     public static Optional<CancellationReason> cancellationReason() {
-        TaskImpl<?> t = current();
+        TaskImpl<?> t = TaskImpl.current();
         if (t == null) {
             return Optional.empty();
         }
@@ -76,7 +72,7 @@ public final class CurrentTask {
      * when neither is set, and outside a task.
      */
     public static Optional<Duration> remaining() {
-        TaskImpl<?> t = current();
+        TaskImpl<?> t = TaskImpl.current();
         if (t == null) {
             return Optional.empty();
         }

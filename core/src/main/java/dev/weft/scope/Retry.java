@@ -177,7 +177,7 @@ public final class Retry {
      */
     public <V> V call(Callable<V> body) throws Exception {
         Objects.requireNonNull(body, "body");
-        TaskImpl<?> task = TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
+        TaskImpl<?> task = TaskImpl.current();
         TimeSource time = task != null ? task.scope.time : TimeSource.system();
         List<Throwable> earlier = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {

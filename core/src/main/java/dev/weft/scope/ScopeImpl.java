@@ -112,7 +112,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
                 throw new IllegalStateException("scope " + path
                         + " has been joined; the owner may fork only before join (its tasks may fork until join returns)");
             }
-        } else if (!runsInside(TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null)) {
+        } else if (!runsInside(TaskImpl.current())) {
             throw new WrongThreadException("thread " + Thread.currentThread().getName()
                     + " may not fork in scope " + path + ": only its owner (" + owner.getName()
                     + ") or a task running inside it may");

@@ -22,15 +22,15 @@ final class ScopeTree {
     }
 
     static ScopeImpl<?, ?> enclosing() {
-        TaskImpl<?> own = ownTask();
-        if (own != null) {
-            return own.ownedScope != null ? own.ownedScope : own.scope;
+        TaskImpl<?> current = TaskImpl.current();
+        if (isOwn(current)) {
+            return current.ownedScope != null ? current.ownedScope : current.scope;
         }
         ScopeImpl<?, ?> owned = OWNED.get();
         if (owned != null) {
             return owned;
         }
-        return TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get().scope : null;
+        return current != null ? current.scope : null;
     }
 
     /** Records {@code scope} as the innermost scope of this thread; returns the one it hides. */
@@ -65,7 +65,12 @@ final class ScopeTree {
 
     /** The task that the calling thread runs as its own thread, or null. */
     private static TaskImpl<?> ownTask() {
-        TaskImpl<?> current = TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
-        return current != null && current.thread() == Thread.currentThread() ? current : null;
+        TaskImpl<?> current = TaskImpl.current();
+        return isOwn(current) ? current : null;
+    }
+
+    /** Whether {@code task} is not null and the calling thread is its own thread. */
+    private static boolean isOwn(TaskImpl<?> task) {
+        return task != null && task.thread() == Thread.currentThread();
     }
 }

@@ -47,7 +47,7 @@ final class Shield {
         if (max.isNegative() || max.isZero()) {
             throw new IllegalArgumentException("shield bound must be positive, was " + max);
         }
-        TaskImpl<?> task = TaskImpl.CURRENT.isBound() ? TaskImpl.CURRENT.get() : null;
+        TaskImpl<?> task = TaskImpl.current();
         TimeSource time = task != null ? task.scope.time : TimeSource.system();
         String name = (task != null ? task.path() : Thread.currentThread().getName()) + "/shielded";
         Map<String, String> mdc = MDC.getCopyOfContextMap();

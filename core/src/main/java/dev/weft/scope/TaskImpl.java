@@ -55,6 +55,14 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
 
+    /**
+     * The task whose binding the calling thread runs in, or null: its own task, or, in a thread of a JDK scope
+     * opened inside a task, the binding it inherited.
+     */
+    static TaskImpl<?> current() {
+        return CURRENT.isBound() ? CURRENT.get() : null;
+    }
+
     static final int QUEUED = 0, RUNNING = 1, COMPLETING = 2,
             SUCCEEDED = 3, FAILED = 4, CANCELLED = 5, TIMED_OUT = 6;
     private static final TaskState[] STATES = {TaskState.QUEUED, TaskState.RUNNING, TaskState.RUNNING,
