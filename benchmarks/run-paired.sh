@@ -36,21 +36,14 @@ done
 [[ "$name" =~ ^[A-Za-z0-9._-]+$ ]] || die "--name may hold letters, digits, '.', '_' and '-' only, was: $name"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer, was: ${rounds:-nothing}"
 
-# The round options, unless the caller gave them (JMH refuses an option given twice).
-for default in "-f 1" "-wi 2" "-w 2s" "-i 3" "-r 2s"; do
-  set -- $default
-  given=false
-  for a in "${args[@]+"${args[@]}"}"; do [ "$a" != "$1" ] || given=true; done
-  $given || args=("$1" "$2" "${args[@]+"${args[@]}"}")
-done
-
 dir="$ROOT/benchmarks/results/$name"
 rm -rf "$dir"
 mkdir -p "$dir"
 started=$(date +%s)
 for k in $(seq 1 "$rounds"); do
   echo "run-paired: round $k of $rounds"
-  benchmarks/run-suite.sh --name "$name/round-$k" "${args[@]}" >/dev/null || die "round $k failed; see $dir/round-$k.log"
+  benchmarks/run-suite.sh --name "$name/round-$k" --default -f 1 --default -wi 2 --default -w 2s --default -i 3 \
+    --default -r 2s "${args[@]+"${args[@]}"}" >/dev/null || die "round $k failed; see $dir/round-$k.log"
 done
 echo "run-paired: $rounds rounds in $(( $(date +%s) - started ))s; results: $dir"
 jsons=()

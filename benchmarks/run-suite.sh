@@ -8,6 +8,8 @@
 #                                                  SMOKE_TIMEOUT seconds, default 900); figures mean nothing
 #   benchmarks/run-suite.sh --name NAME ...        results in benchmarks/results/NAME.json (and NAME.log); NAME may
 #                                                  name a subfolder (run-paired.sh uses NAME/round-K)
+#   benchmarks/run-suite.sh --default OPT VALUE ...  passes JMH option OPT VALUE unless the caller gives OPT too
+#                                                  (JMH refuses an option given twice); repeatable
 #
 # Results go to benchmarks/results/<name>.json (default name: suite-<timestamp>, or smoke with --smoke), the
 # console output to <name>.log next to it. Every run uses -foe true (JMH exits 0 on a failed benchmark without
@@ -23,11 +25,13 @@ die() { echo "run-suite: $*" >&2; exit 1; }
 smoke=false
 name=""
 args=()
+defaults=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=true; shift ;;
     --name) [ $# -ge 2 ] || die "--name needs a value"; name="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --default) [ $# -ge 3 ] || die "--default needs an option and a value"; defaults+=("$2" "$3"); shift 3 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -41,12 +45,14 @@ default_option() {
 
 if $smoke; then
   # -to: a benchmark still running 60 s after its iteration ended is interrupted and fails, instead of hanging CI.
-  default_option -f 1; default_option -wi 1; default_option -i 1; default_option -w 1s; default_option -r 1s
-  default_option -to 60s
+  defaults+=(-f 1 -wi 1 -i 1 -w 1s -r 1s -to 60s)
   name="${name:-smoke}"
 else
   name="${name:-suite-$(date +%Y%m%d-%H%M%S)}"
 fi
+for ((i = 0; i < ${#defaults[@]}; i += 2)); do
+  default_option "${defaults[i]}" "${defaults[i + 1]}"
+done
 
 results_dir="$ROOT/benchmarks/results"
 json="$results_dir/$name.json"
