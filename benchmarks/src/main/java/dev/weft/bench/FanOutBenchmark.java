@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.internal.TaskThreadNames;
 import dev.weft.scope.Scope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,9 +34,11 @@ import java.util.function.Supplier;
  *   <li>{@link #rawScope}: the baseline, the JDK's {@code StructuredTaskScope.open()} (await all successful),
  *       fork, join, then {@code Subtask.get()} on each. Weft runs its tasks on such a scope, so this is the floor.</li>
  *   <li>{@link #rawScopeNamedBound}: the same raw scope plus the two per-task costs that back Weft's documented
- *       guarantees: each thread named {@code fanout/task-N} (built per task, set before the thread starts), and
- *       each task's body run inside a {@code ScopedValue} binding of a per-task object (what
- *       {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those two.</li>
+ *       guarantees as Weft keeps them: each thread named {@code fanout/task-N} (set before the thread starts, from
+ *       a table built once up to the number that Weft keeps per scope path, {@code TaskThreadNames.NUMBERS}, and
+ *       built per task beyond it), and each task's body run inside a {@code ScopedValue} binding of a per-task
+ *       object (what {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those
+ *       two.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} in try-with-resources,
  *       submit, {@code Future.get()} on each: what a user writes without structured concurrency.</li>
  *   <li>{@link #completableFuture}: {@code supplyAsync} on the common pool and {@code allOf(..).join()}: no
@@ -70,6 +73,14 @@ public class FanOutBenchmark {
     private static final Supplier<Integer> SUPPLIER = () -> 1;
     private static final ScopedValue.CallableOp<Integer, RuntimeException> OP = () -> 1;
     private static final ScopedValue<BoundTask> CURRENT = ScopedValue.newInstance();
+    /** The thread names {@code fanout/task-N} up to the number that Weft keeps per scope path, built once. */
+    private static final String[] KEPT_NAMES = new String[TaskThreadNames.NUMBERS];
+
+    static {
+        for (int i = 0; i < KEPT_NAMES.length; i++) {
+            KEPT_NAMES[i] = "fanout/task-" + (i + 1);
+        }
+    }
 
     /** A task object that binds itself, as Weft's task does: the body runs with CURRENT bound to it. */
     private static final class BoundTask implements Callable<Integer> {
@@ -100,7 +111,7 @@ public class FanOutBenchmark {
         try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
                 config -> config.withName("fanout").withThreadFactory(builder::unstarted))) {
             for (int i = 0; i < n; i++) {
-                builder.name("fanout/task-" + (i + 1));
+                builder.name(i < KEPT_NAMES.length ? KEPT_NAMES[i] : "fanout/task-" + (i + 1));
                 subtasks[i] = scope.fork(new BoundTask());
             }
             scope.join();

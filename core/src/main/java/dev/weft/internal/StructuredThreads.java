@@ -49,7 +49,9 @@ public final class StructuredThreads implements AutoCloseable {
     public static final boolean OWNER_UNPARKED_WHEN_THREADS_END = true;
 
     private final StructuredTaskScope<Object, Void> scope;
-    /** Makes every thread of the scope, named after it. Owner-confined: fork runs the factory there. */
+    /** The scope's name, which its threads get unless started with a name of their own. Immutable. */
+    private final String name;
+    /** Makes every thread of the scope, named by start. Owner-confined: fork runs the factory there. */
     private final Thread.Builder.OfVirtual builder;
 
     /**
@@ -58,6 +60,7 @@ public final class StructuredThreads implements AutoCloseable {
      * @param stopRequested read whenever a thread of the scope completes; {@code true} cancels the JDK scope
      */
     public StructuredThreads(String name, BooleanSupplier stopRequested) {
+        this.name = name;
         this.builder = Thread.ofVirtual().name(name);
         Joiner<Object, Void> joiner = new Joiner<>() {
             @Override
@@ -85,6 +88,12 @@ public final class StructuredThreads implements AutoCloseable {
      * Callable, not a Runnable: the JDK's fork(Runnable) wraps its argument in one more object per thread.
      */
     public void start(Callable<?> body) {
+        start(body, name);
+    }
+
+    /** Like {@link #start(Callable)}, with the new thread named {@code threadName}. */
+    public void start(Callable<?> body, String threadName) {
+        builder.name(threadName);
         scope.fork(body);
     }
 

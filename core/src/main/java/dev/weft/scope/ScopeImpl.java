@@ -1,6 +1,7 @@
 package dev.weft.scope;
 
 import dev.weft.internal.StructuredThreads;
+import dev.weft.internal.TaskThreadNames;
 import dev.weft.progress.Progress;
 import dev.weft.time.TimeSource;
 
@@ -47,7 +48,8 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     final Progress progress;
     private final StructuredThreads threads;
     private final ScopeImpl<?, ?> previousOwned;
-
+    /** The thread names of automatically named tasks: looked up on first use, racy single-check (TaskThreadNames). */
+    private TaskThreadNames threadNames;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -165,7 +167,8 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             countExit(holdsPermit);
             return;
         }
-        threads.start(task);
+        String threadName = task.keptThreadName();
+        threads.start(task, threadName != null ? threadName : path);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */
@@ -349,6 +352,14 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     @Override
     public String path() {
         return path;
+    }
+
+    TaskThreadNames threadNames() {
+        TaskThreadNames n = threadNames;
+        if (n == null) {
+            threadNames = n = TaskThreadNames.of(path);
+        }
+        return n;
     }
 
     @Override

@@ -50,7 +50,11 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * first use, and the task's thread, which starts with its scope's path as its name, renames itself to the
      * task's path as it starts running. A thread that never runs (cancelled while queued) keeps the scope's name.
      * The thread's copy of the path is not cached in the task: a fan-out keeps its tasks, and so whatever they
-     * hold, until join, and the thread's string is garbage once the thread ends.
+     * hold, until join, and the thread's string is garbage once the thread ends. An automatically named task
+     * takes its thread's name from TaskThreadNames, which keeps those names across scopes with the same path (a
+     * server opens the same scopes request after request), so it usually builds no string at all; when the
+     * name is kept there already, the owner creates the thread with it (an array load in the fork loop), which
+     * also spares the thread its synchronized setName and shows a queued task under its own name.
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -97,6 +101,11 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
      */
     private volatile Thread thread;
+    /**
+     * Whether the thread was created with the task's path as its name (keptThreadName). Written by the owner
+     * before it starts the thread, read by the thread: Thread.start orders the two.
+     */
+    private boolean namedAtStart;
     /**
      * The innermost open scope that the task's thread owns, or null: what a scope opened in the body nests in
      * (ScopeTree). Read and written by the task's thread only.
@@ -159,7 +168,9 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
                 return null; // cancelled before it started
             }
             Thread self = Thread.currentThread();
-            self.setName(threadName()); // here, not at fork: the owner's fork loop is what bounds a fan-out
+            if (!namedAtStart) {
+                self.setName(threadName()); // here, not at fork: the owner's fork loop is what bounds a fan-out
+            }
             thread = self;
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
@@ -325,7 +336,18 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
         if (p != null) {
             return p;
         }
-        return name != null ? scope.path() + "/" + name : scope.path() + "/task-" + number;
+        return number == 0 ? scope.path() + "/" + name : scope.threadNames().name(number);
+    }
+
+    /**
+     * Owner, as it starts the task's thread: the thread's name if it exists already (an automatically named
+     * task's, kept by TaskThreadNames), so the thread is created with it; else null, and the thread names
+     * itself as it runs.
+     */
+    String keptThreadName() {
+        String kept = number == 0 ? null : scope.threadNames().kept(number);
+        namedAtStart = kept != null;
+        return kept;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.weft.scope;
 
+import dev.weft.internal.TaskThreadNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -134,6 +136,35 @@ class ContextTest {
             scope.fork(() -> CurrentTask.path().orElseThrow());
             scope.fork(() -> Thread.currentThread().getName());
             assertThat(scope.join()).containsExactly("auto/task-1", "auto/task-2");
+        }
+    }
+
+    @Test
+    void scopesWithTheSamePathShareTheThreadNamesOfUnnamedTasks() throws Exception {
+        List<String> first = threadNamesOfUnnamedTasks("reused", 3);
+        List<String> second = threadNamesOfUnnamedTasks("reused", 3);
+        assertThat(second).containsExactly("reused/task-1", "reused/task-2", "reused/task-3");
+        for (int i = 0; i < 3; i++) {
+            assertThat(second.get(i)).as("name of task-%d", i + 1).isSameAs(first.get(i));
+        }
+    }
+
+    @Test
+    void unnamedTasksBeyondTheRememberedNumbersAreStillNamedRight() throws Exception {
+        int n = TaskThreadNames.NUMBERS + 2;
+        List<String> names = threadNamesOfUnnamedTasks("many", n);
+        assertThat(names).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(names.get(i)).isEqualTo("many/task-" + (i + 1));
+        }
+    }
+
+    private static List<String> threadNamesOfUnnamedTasks(String scopeName, int n) throws InterruptedException {
+        try (var scope = Scope.named(scopeName).open(Join.<String>allSuccessful())) {
+            for (int i = 0; i < n; i++) {
+                scope.fork(() -> Thread.currentThread().getName());
+            }
+            return scope.join();
         }
     }
 }

@@ -1,0 +1,65 @@
+package dev.weft.stress.internal;
+
+import dev.weft.internal.TaskThreadNames;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The shared table of task thread names, read and written with plain, racy accesses, never hands out a wrong
+ * name: whatever the interleaving, {@code of(path).name(n)} is {@code path/task-n}. This is what lets task
+ * threads of scopes with the same path reuse one another's names without a lock.
+ *
+ * <p>The race: each run takes two fresh paths that share a table slot. Both actors ask for a name of the first
+ * path at once, one of them a number that makes the entry's array grow while the other may be creating it, and
+ * each then asks for a name of the second path, which takes the slot over. The arbiter asks for all four again.
+ *
+ * <p>Run: {@code ./weft stress -m sanity -t TaskThreadNamesNeverHandsOutAWrongName}.
+ */
+@JCStressTest
+@Outcome(id = "1, 1, 1", expect = Expect.ACCEPTABLE, desc = "every name handed out, during the race and after, is right")
+@Outcome(expect = Expect.FORBIDDEN, desc = "a name of the wrong path or number was handed out")
+@State
+public class TaskThreadNamesNeverHandsOutAWrongName {
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final String first;
+    private final String second;
+
+    public TaskThreadNamesNeverHandsOutAWrongName() {
+        first = "run-" + RUNS.incrementAndGet();
+        int slot = TaskThreadNames.slot(first);
+        String candidate;
+        int i = 0;
+        do {
+            candidate = first + "/other-" + i++;
+        } while (TaskThreadNames.slot(candidate) != slot);
+        second = candidate;
+    }
+
+    @Actor
+    public void small(III_Result r) {
+        r.r1 = right(first, 1) & right(second, 2) ? 1 : 0;
+    }
+
+    @Actor
+    public void growing(III_Result r) {
+        r.r2 = right(first, 40) & right(second, 1) ? 1 : 0;
+    }
+
+    @Arbiter
+    public void check(III_Result r) {
+        r.r3 = right(first, 1) & right(first, 40) & right(second, 1) & right(second, 2) ? 1 : 0;
+    }
+
+    private static boolean right(String path, int number) {
+        return TaskThreadNames.of(path).name(number).equals(path + "/task-" + number);
+    }
+}
