@@ -3,47 +3,57 @@ package dev.weft.internal;
 import java.util.Arrays;
 
 /**
- * The thread names of automatically named tasks ({@code scopePath/task-<number>}), kept across scopes with the
- * same path, so that a server opening the same scope request after request builds each name once instead of
- * once per task. Bounded: at most {@link #PATHS} paths and, per path, the names of task numbers up to
- * {@link #NUMBERS}; a name outside the bounds is built each time, as it would be without this class.
+ * Task thread names ({@code scopePath/taskName}), kept across scopes with the same path, so that a server opening
+ * the same scope request after request builds each name once instead of once per task. Both kinds of task name
+ * are kept: automatic ones ({@code task-<number>}, up to {@link #NUMBERS}) and names given at fork (up to
+ * {@link #GIVEN} per path, a new name taking the place of one that shares its slot). At most {@link #PATHS}
+ * paths are kept, a new path taking the place of one that shares its slot. A name that is not kept is built
+ * each time, as it would be without this class.
  */
 public final class TaskThreadNames {
 
     /*
      * Implementation notes.
      *
-     * A direct-mapped table: a path's entry lives in the slot its hash picks, and a new path takes the slot over
-     * (the entry it replaces is garbage once no scope holds it). A scope looks its entry up once, on first use
-     * (ScopeImpl.threadNames), so a task pays an array load when its name is there and the usual string when
-     * it is not.
+     * Direct-mapped tables, one of paths and, per path, one of given names: an entry lives in the slot its hash
+     * picks, and a new key takes the slot over (the entry it replaces is garbage once no scope holds it). A scope
+     * looks its path's entry up once, on first use (ScopeImpl.threadNames). Automatic names are an array indexed
+     * by number, grown by copying up to NUMBERS. A given name is kept with its thread name in one immutable
+     * Given, so that a reader never pairs one name with another's thread name.
      *
-     * Every access is a plain, racy read or write, and every race is benign: a name is a String (final fields,
-     * safe to publish by a data race) equal to what any thread would build, and an entry's path is final. A
-     * reader that misses a name, or an array another thread has just grown, builds the name and stores it; a
-     * store lost to a concurrent grow costs one rebuild later. So the table can hold a name slightly less often
-     * than it might, never a wrong one.
+     * Every access is a plain, racy read or write, and every race is benign: what is read is a String or a
+     * Given (final fields, safe to publish by a data race) that is right for its key, and an entry's path is
+     * final. A reader that misses a name, or an array another thread has just grown, builds the name and stores
+     * it; a store lost to a concurrent grow or replacement costs one rebuild later. So the tables can hold a name
+     * less often than they might, never a wrong one. Arrays start null: an entry reached by a racy read may show
+     * any non-final field unset, so readers check.
      *
-     * Memory: PATHS entries, each with at most NUMBERS names of about 60 bytes: about 4 MB when every slot holds
-     * a path that forked NUMBERS automatically named tasks, a few kilobytes for a server's handful of hot paths.
+     * Memory: PATHS entries, each with at most NUMBERS automatic names of about 60 bytes and GIVEN given ones:
+     * about 4 MB when every slot holds a path that forked NUMBERS automatically named tasks (plus the given
+     * names, which are the application's strings), a few kilobytes for a server's handful of hot paths.
      */
 
-    /** How many paths the table remembers (a power of two). */
+    /** How many paths the table keeps (a power of two). */
     public static final int PATHS = 64;
-    /** The highest task number whose name a path remembers. */
+    /** The highest automatic task number whose thread name a path keeps. */
     public static final int NUMBERS = 1024;
+    /** How many given task names a path keeps (a power of two). */
+    public static final int GIVEN = 32;
     private static final int FIRST_LENGTH = 16;
 
     /** The entries, indexed by path hash; plain reads and writes (see notes). */
     private static final TaskThreadNames[] TABLE = new TaskThreadNames[PATHS];
 
+    /** A given task name and its thread name. */
+    private record Given(String name, String threadName) {
+    }
+
     /** The scope path these names begin with. Immutable. */
     private final String path;
-    /**
-     * names[number - 1] is {@code path/task-<number>}, or null until built; replaced by a longer copy to grow.
-     * Null until the first name is stored: an entry reached by a racy read may show any non-final field unset.
-     */
-    private String[] names;
+    /** numbered[number - 1] is {@code path/task-<number>}, or null; replaced by a longer copy to grow. */
+    private String[] numbered;
+    /** Given names and their thread names, indexed by the name's hash, or null. */
+    private Given[] given;
 
     private TaskThreadNames(String path) {
         this.path = path;
@@ -51,7 +61,7 @@ public final class TaskThreadNames {
 
     /** The names of the scope path {@code path}: its entry in the table, taking over the slot if needed. */
     public static TaskThreadNames of(String path) {
-        int slot = slot(path);
+        int slot = slot(path, PATHS);
         TaskThreadNames entry = TABLE[slot];
         if (entry == null || !entry.path.equals(path)) {
             TABLE[slot] = entry = new TaskThreadNames(path);
@@ -59,35 +69,69 @@ public final class TaskThreadNames {
         return entry;
     }
 
-    /** The table slot of {@code path} (public for tests that need two paths in one slot). */
+    /** The path table slot of {@code path} (public for tests that need two paths in one slot). */
     public static int slot(String path) {
-        return (path.hashCode() * 0x9E3779B9 >>> 16) & (PATHS - 1);
+        return slot(path, PATHS);
     }
 
-    /** {@code path/task-<number>} for a positive {@code number} if remembered, else null: never builds. */
-    public String kept(int number) {
-        String[] a = names;
+    /** The given-name slot of {@code name} (public for tests that need two names in one slot). */
+    public static int givenSlot(String name) {
+        return slot(name, GIVEN);
+    }
+
+    private static int slot(String key, int slots) {
+        return (key.hashCode() * 0x9E3779B9 >>> 16) & (slots - 1);
+    }
+
+    /** {@code path/task-<number>} for a positive {@code number} if kept, else null: never builds. */
+    public String keptNumbered(int number) {
+        String[] a = numbered;
         int i = number - 1;
         return a != null && i < a.length ? a[i] : null;
     }
 
-    /** {@code path/task-<number>} for a positive {@code number}: remembered, or built (and remembered if in bounds). */
-    public String name(int number) {
-        String name = kept(number);
-        if (name != null) {
-            return name;
+    /** {@code path/task-<number>} for a positive {@code number}: kept, or built (and kept if in bounds). */
+    public String numbered(int number) {
+        String threadName = keptNumbered(number);
+        if (threadName != null) {
+            return threadName;
         }
-        String[] a = names;
-        int i = number - 1;
-        name = path + "/task-" + number;
+        threadName = path + "/task-" + number;
         if (number <= NUMBERS) {
+            String[] a = numbered;
+            int i = number - 1;
             if (a == null) {
-                names = a = new String[Math.min(NUMBERS, Math.max(i + 1, FIRST_LENGTH))];
+                numbered = a = new String[Math.min(NUMBERS, Math.max(i + 1, FIRST_LENGTH))];
             } else if (i >= a.length) {
-                names = a = Arrays.copyOf(a, Math.min(NUMBERS, Math.max(i + 1, a.length * 2)));
+                numbered = a = Arrays.copyOf(a, Math.min(NUMBERS, Math.max(i + 1, a.length * 2)));
             }
-            a[i] = name;
+            a[i] = threadName;
         }
-        return name;
+        return threadName;
+    }
+
+    /** {@code path/name} for a task name given at fork if kept, else null: never builds. */
+    public String keptGiven(String name) {
+        Given[] g = given;
+        if (g == null) {
+            return null;
+        }
+        Given e = g[givenSlot(name)];
+        return e != null && (e.name == name || e.name.equals(name)) ? e.threadName : null;
+    }
+
+    /** {@code path/name} for a task name given at fork: kept, or built and kept. */
+    public String given(String name) {
+        String threadName = keptGiven(name);
+        if (threadName != null) {
+            return threadName;
+        }
+        threadName = path + "/" + name;
+        Given[] g = given;
+        if (g == null) {
+            given = g = new Given[GIVEN];
+        }
+        g[givenSlot(name)] = new Given(name, threadName);
+        return threadName;
     }
 }

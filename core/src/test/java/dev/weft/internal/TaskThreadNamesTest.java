@@ -9,23 +9,23 @@ class TaskThreadNamesTest {
     @Test
     void aPathKeepsItsNamesAndBuildsEachOnce() {
         TaskThreadNames names = TaskThreadNames.of("kept/a");
-        String first = names.name(3);
+        String first = names.numbered(3);
         assertThat(first).isEqualTo("kept/a/task-3");
-        assertThat(TaskThreadNames.of("kept/a").name(3)).isSameAs(first);
+        assertThat(TaskThreadNames.of("kept/a").numbered(3)).isSameAs(first);
     }
 
     @Test
     void namesGrowPastTheFirstArrayAndStopAtTheBound() {
         TaskThreadNames names = TaskThreadNames.of("grow/b");
-        assertThat(names.name(1)).isEqualTo("grow/b/task-1");
-        String grown = names.name(40);
+        assertThat(names.numbered(1)).isEqualTo("grow/b/task-1");
+        String grown = names.numbered(40);
         assertThat(grown).isEqualTo("grow/b/task-40");
-        assertThat(names.name(40)).isSameAs(grown);
-        assertThat(names.name(1)).isEqualTo("grow/b/task-1");
+        assertThat(names.numbered(40)).isSameAs(grown);
+        assertThat(names.numbered(1)).isEqualTo("grow/b/task-1");
         int beyond = TaskThreadNames.NUMBERS + 1;
-        String unkept = names.name(beyond);
+        String unkept = names.numbered(beyond);
         assertThat(unkept).isEqualTo("grow/b/task-" + beyond);
-        assertThat(names.name(beyond)).isEqualTo(unkept).isNotSameAs(unkept);
+        assertThat(names.numbered(beyond)).isEqualTo(unkept).isNotSameAs(unkept);
     }
 
     @Test
@@ -33,18 +33,43 @@ class TaskThreadNamesTest {
         String a = "slot/a";
         String b = collidingWith(a);
         TaskThreadNames first = TaskThreadNames.of(a);
-        assertThat(first.name(1)).isEqualTo("slot/a/task-1");
+        assertThat(first.numbered(1)).isEqualTo("slot/a/task-1");
         TaskThreadNames second = TaskThreadNames.of(b);
         assertThat(second).isNotSameAs(first);
-        assertThat(second.name(1)).isEqualTo(b + "/task-1");
-        assertThat(TaskThreadNames.of(a).name(1)).isEqualTo("slot/a/task-1");
-        assertThat(first.name(1)).as("an entry a scope still holds stays right").isEqualTo("slot/a/task-1");
+        assertThat(second.numbered(1)).isEqualTo(b + "/task-1");
+        assertThat(TaskThreadNames.of(a).numbered(1)).isEqualTo("slot/a/task-1");
+        assertThat(first.numbered(1)).as("an entry a scope still holds stays right").isEqualTo("slot/a/task-1");
+    }
+
+    @Test
+    void givenNamesAreKeptAndNeverBuiltTwice() {
+        TaskThreadNames names = TaskThreadNames.of("given/c");
+        assertThat(names.keptGiven("vendorA")).isNull();
+        String first = names.given("vendorA");
+        assertThat(first).isEqualTo("given/c/vendorA");
+        assertThat(names.keptGiven("vendorA")).isSameAs(first);
+        assertThat(names.keptGiven(new String("vendorA"))).as("an equal name, not the same string").isSameAs(first);
+        assertThat(TaskThreadNames.of("given/c").given("vendorA")).isSameAs(first);
+        assertThat(names.keptNumbered(1)).as("given and automatic names are apart").isNull();
+    }
+
+    @Test
+    void givenNamesThatShareASlotReplaceEachOtherAndNeverMix() {
+        TaskThreadNames names = TaskThreadNames.of("given/d");
+        String a = "vendorA";
+        String b = collidingGivenWith(a);
+        assertThat(names.given(a)).isEqualTo("given/d/vendorA");
+        assertThat(names.given(b)).isEqualTo("given/d/" + b);
+        assertThat(names.keptGiven(a)).as("replaced by the name sharing its slot").isNull();
+        assertThat(names.given(a)).isEqualTo("given/d/vendorA");
+        assertThat(names.keptGiven(b)).isNull();
     }
 
     @Test
     void theSlotIsWithinTheTable() {
         for (String path : new String[] {"", "a", "checkout/pricing", "\uffff\uffff"}) {
             assertThat(TaskThreadNames.slot(path)).isBetween(0, TaskThreadNames.PATHS - 1);
+            assertThat(TaskThreadNames.givenSlot(path)).isBetween(0, TaskThreadNames.GIVEN - 1);
         }
     }
 
@@ -54,6 +79,17 @@ class TaskThreadNamesTest {
         for (int i = 0; ; i++) {
             String candidate = "other-" + i;
             if (TaskThreadNames.slot(candidate) == slot) {
+                return candidate;
+            }
+        }
+    }
+
+    /** A task name other than {@code name} that maps to the same given-name slot. */
+    static String collidingGivenWith(String name) {
+        int slot = TaskThreadNames.givenSlot(name);
+        for (int i = 0; ; i++) {
+            String candidate = "name-" + i;
+            if (TaskThreadNames.givenSlot(candidate) == slot) {
                 return candidate;
             }
         }

@@ -150,6 +150,23 @@ class ContextTest {
     }
 
     @Test
+    void scopesWithTheSamePathShareTheThreadNamesOfNamedTasks() throws Exception {
+        List<String> first = threadNamesOfNamedTasks("shared");
+        List<String> second = threadNamesOfNamedTasks("shared");
+        assertThat(second).containsExactly("shared/vendorA", "shared/vendorB");
+        assertThat(second.get(0)).isSameAs(first.get(0));
+        assertThat(second.get(1)).isSameAs(first.get(1));
+    }
+
+    private static List<String> threadNamesOfNamedTasks(String scopeName) throws InterruptedException {
+        try (var scope = Scope.named(scopeName).open(Join.<String>allSuccessful())) {
+            scope.fork("vendorA", () -> Thread.currentThread().getName());
+            scope.fork("vendorB", () -> Thread.currentThread().getName());
+            return scope.join();
+        }
+    }
+
+    @Test
     void unnamedTasksBeyondTheRememberedNumbersAreStillNamedRight() throws Exception {
         int n = TaskThreadNames.NUMBERS + 2;
         List<String> names = threadNamesOfUnnamedTasks("many", n);
