@@ -7,8 +7,9 @@ import java.util.Arrays;
  * the same scope request after request builds each name once instead of once per task. Both kinds of task name
  * are kept: automatic ones ({@code task-<number>}, up to {@link #NUMBERS}) and names given at fork (up to
  * {@link #GIVEN} per path, a new name taking the place of one that shares its slot). At most {@link #PATHS}
- * paths are kept, a new path taking the place of one that shares its slot. A name that is not kept is built
- * each time, as it would be without this class.
+ * paths are kept; a path is let in when it is asked for twice in a row for its slot, taking the place of the
+ * path there, so that paths that occur once do not push out the ones that recur. A name that is not kept is
+ * built each time, as it would be without this class.
  */
 public final class TaskThreadNames {
 
@@ -17,13 +18,17 @@ public final class TaskThreadNames {
      *
      * Direct-mapped tables, one of paths and, per path, one of given names: an entry lives in the slot its hash
      * picks, and a new key takes the slot over (the entry it replaces is garbage once no scope holds it). A scope
-     * looks its path's entry up once, on first use (ScopeImpl.threadNames). Automatic names are an array indexed
+     * looks its path's entry up once, on first use (ScopeImpl.threadNames). A path enters the table only when
+     * it is asked for a second time in a row for its slot (ASKED, a one-entry door per slot): paths that occur
+     * once, such as a job's root scope named after the job, would otherwise take over slots without end and
+     * push out the paths a server opens again and again; a scope whose path is not let in still gets an entry
+     * of its own, for its own tasks. Automatic names are an array indexed
      * by number, grown by copying up to NUMBERS. A given name is kept with its thread name in one immutable
      * Given, so that a reader never pairs one name with another's thread name.
      *
      * Every access is a plain, racy read or write, and every race is benign: what is read is a String or a
      * Given (final fields, safe to publish by a data race) that is right for its key, and an entry's path is
-     * final. A reader that misses a name, or an array another thread has just grown, builds the name and stores
+     * final; a lost or stale ASKED only delays or hastens a path's entry into the table. A reader that misses a name, or an array another thread has just grown, builds the name and stores
      * it; a store lost to a concurrent grow or replacement costs one rebuild later. So the tables can hold a name
      * less often than they might, never a wrong one. Arrays start null: an entry reached by a racy read may show
      * any non-final field unset, so readers check.
@@ -43,6 +48,8 @@ public final class TaskThreadNames {
 
     /** The entries, indexed by path hash; plain reads and writes (see notes). */
     private static final TaskThreadNames[] TABLE = new TaskThreadNames[PATHS];
+    /** Per slot, the hash of the last path asked for that was not in the table; plain reads and writes. */
+    private static final int[] ASKED = new int[PATHS];
 
     /** A given task name and its thread name. */
     private record Given(String name, String threadName) {
@@ -59,12 +66,22 @@ public final class TaskThreadNames {
         this.path = path;
     }
 
-    /** The names of the scope path {@code path}: its entry in the table, taking over the slot if needed. */
+    /**
+     * The names of the scope path {@code path}: its entry in the table; or, for a path not in it, a new entry,
+     * which takes the path's slot over if the path was asked for before (else it serves the calling scope only).
+     */
     public static TaskThreadNames of(String path) {
-        int slot = slot(path, PATHS);
+        int hash = path.hashCode();
+        int slot = slot(hash, PATHS);
         TaskThreadNames entry = TABLE[slot];
-        if (entry == null || !entry.path.equals(path)) {
-            TABLE[slot] = entry = new TaskThreadNames(path);
+        if (entry != null && entry.path.equals(path)) {
+            return entry;
+        }
+        entry = new TaskThreadNames(path);
+        if (ASKED[slot] == hash) {
+            TABLE[slot] = entry;
+        } else {
+            ASKED[slot] = hash;
         }
         return entry;
     }
@@ -80,7 +97,11 @@ public final class TaskThreadNames {
     }
 
     private static int slot(String key, int slots) {
-        return (key.hashCode() * 0x9E3779B9 >>> 16) & (slots - 1);
+        return slot(key.hashCode(), slots);
+    }
+
+    private static int slot(int hash, int slots) {
+        return (hash * 0x9E3779B9 >>> 16) & (slots - 1);
     }
 
     /** {@code path/task-<number>} for a positive {@code number} if kept, else null: never builds. */

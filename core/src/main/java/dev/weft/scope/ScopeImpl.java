@@ -48,7 +48,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     final Progress progress;
     private final StructuredThreads threads;
     private final ScopeImpl<?, ?> previousOwned;
-    /** The thread names of automatically named tasks: looked up on first use, racy single-check (TaskThreadNames). */
+    /** The thread names of this scope's tasks: looked up on first use, racy single-check (TaskThreadNames). */
     private TaskThreadNames threadNames;
 
     /** CAS null -> reason once; read by everyone. */

@@ -54,8 +54,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * queued task under its own name. Otherwise the thread starts with its scope's path as its name and renames
      * itself to the task's path, built then, as it starts running; a thread that never runs (cancelled while
      * queued) keeps the scope's name. The task holds no copy of the path: a fan-out keeps its tasks, and so
-     * whatever they hold, until join; a field for it would also take the task object from 56 to 64 bytes
-     * (measured: 8 B more per task cost more at n=100000 than the kept names saved).
+     * whatever they hold, until join; a field for it would also take the task object from 56 to 64 bytes,
+     * which made the fan-out of 100,000 tasks about 10% slower when it was tried.
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();

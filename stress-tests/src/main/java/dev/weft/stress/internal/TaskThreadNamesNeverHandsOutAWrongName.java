@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The race: each run takes two fresh paths that share a table slot. Both actors ask for a name of the first
  * path at once, one of them a number that makes the entry's array grow while the other may be creating it, and
  * each then asks for a given name of the first path, the two names sharing a slot, and for a name of the
- * second path, which takes the path's slot over. The arbiter asks for all six again.
+ * second path, which may take the path's slot over. The arbiter asks for all six again.
  *
  * <p>Run: {@code ./weft stress -m sanity -t TaskThreadNamesNeverHandsOutAWrongName}.
  */
