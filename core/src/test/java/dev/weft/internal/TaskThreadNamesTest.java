@@ -2,6 +2,8 @@ package dev.weft.internal;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.function.ToIntFunction;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TaskThreadNamesTest {
@@ -96,21 +98,19 @@ class TaskThreadNamesTest {
 
     /** A path other than {@code path} that maps to the same slot. */
     static String collidingWith(String path) {
-        int slot = TaskThreadNames.slot(path);
-        for (int i = 0; ; i++) {
-            String candidate = "other-" + i;
-            if (TaskThreadNames.slot(candidate) == slot) {
-                return candidate;
-            }
-        }
+        return colliding(path, TaskThreadNames::slot, "other-");
     }
 
     /** A task name other than {@code name} that maps to the same given-name slot. */
     static String collidingGivenWith(String name) {
-        int slot = TaskThreadNames.givenSlot(name);
+        return colliding(name, TaskThreadNames::givenSlot, "name-");
+    }
+
+    private static String colliding(String key, ToIntFunction<String> slotOf, String prefix) {
+        int slot = slotOf.applyAsInt(key);
         for (int i = 0; ; i++) {
-            String candidate = "name-" + i;
-            if (TaskThreadNames.givenSlot(candidate) == slot) {
+            String candidate = prefix + i;
+            if (!candidate.equals(key) && slotOf.applyAsInt(candidate) == slot) {
                 return candidate;
             }
         }
