@@ -21,8 +21,9 @@ public final class TaskThreadNames {
      * looks its path's entry up once, on first use (ScopeImpl.threadNames). A path enters the table only when
      * it is asked for a second time in a row for its slot (ASKED, a one-entry door per slot): paths that occur
      * once, such as a job's root scope named after the job, would otherwise take over slots without end and
-     * push out the paths a server opens again and again; a scope whose path is not let in still gets an entry
-     * of its own, for its own tasks. Automatic names are an array indexed
+     * push out the paths a server opens again and again. A scope whose path is not let in gets an entry of its
+     * own that keeps nothing (its names are built as they would be without this class), so a path that occurs
+     * once costs one small object, not the arrays of a kept one. Automatic names are an array indexed
      * by number, grown by copying up to NUMBERS. A given name is kept with its thread name in one immutable
      * Given, so that a reader never pairs one name with another's thread name.
      *
@@ -57,18 +58,21 @@ public final class TaskThreadNames {
 
     /** The scope path these names begin with. Immutable. */
     private final String path;
+    /** Whether this entry keeps the names it builds: true for an entry in the table. Immutable. */
+    private final boolean keeps;
     /** numbered[number - 1] is {@code path/task-<number>}, or null; replaced by a longer copy to grow. */
     private String[] numbered;
     /** Given names and their thread names, indexed by the name's hash, or null. */
     private Given[] given;
 
-    private TaskThreadNames(String path) {
+    private TaskThreadNames(String path, boolean keeps) {
         this.path = path;
+        this.keeps = keeps;
     }
 
     /**
      * The names of the scope path {@code path}: its entry in the table; or, for a path not in it, a new entry,
-     * which takes the path's slot over if the path was asked for before (else it serves the calling scope only).
+     * which takes the path's slot over if the path was the last one asked for there, and else keeps nothing.
      */
     public static TaskThreadNames of(String path) {
         int hash = path.hashCode();
@@ -77,13 +81,12 @@ public final class TaskThreadNames {
         if (entry != null && entry.path.equals(path)) {
             return entry;
         }
-        entry = new TaskThreadNames(path);
         if (ASKED[slot] == hash) {
-            TABLE[slot] = entry;
-        } else {
-            ASKED[slot] = hash;
+            TABLE[slot] = entry = new TaskThreadNames(path, true);
+            return entry;
         }
-        return entry;
+        ASKED[slot] = hash;
+        return new TaskThreadNames(path, false);
     }
 
     /** The path table slot of {@code path} (public for tests that need two paths in one slot). */
@@ -118,7 +121,7 @@ public final class TaskThreadNames {
             return threadName;
         }
         threadName = path + "/task-" + number;
-        if (number <= NUMBERS) {
+        if (keeps && number <= NUMBERS) {
             String[] a = numbered;
             int i = number - 1;
             if (a == null) {
@@ -148,6 +151,9 @@ public final class TaskThreadNames {
             return threadName;
         }
         threadName = path + "/" + name;
+        if (!keeps) {
+            return threadName;
+        }
         Given[] g = given;
         if (g == null) {
             given = g = new Given[GIVEN];

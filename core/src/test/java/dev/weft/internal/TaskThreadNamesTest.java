@@ -23,13 +23,16 @@ class TaskThreadNamesTest {
         TaskThreadNames kept = tabled(a);
         TaskThreadNames once = TaskThreadNames.of(b);
         assertThat(once.numbered(1)).isEqualTo(b + "/task-1");
+        assertThat(once.keptNumbered(1)).as("an entry outside the table keeps nothing").isNull();
+        assertThat(once.given("vendorA")).isEqualTo(b + "/vendorA");
+        assertThat(once.keptGiven("vendorA")).isNull();
         assertThat(TaskThreadNames.of(a)).as("still kept").isSameAs(kept);
         assertThat(TaskThreadNames.of(b)).as("b was not let in: a came between its two asks").isNotSameAs(once);
     }
 
     @Test
     void namesGrowPastTheFirstArrayAndStopAtTheBound() {
-        TaskThreadNames names = TaskThreadNames.of("grow/b");
+        TaskThreadNames names = tabled("grow/b");
         assertThat(names.numbered(1)).isEqualTo("grow/b/task-1");
         String grown = names.numbered(40);
         assertThat(grown).isEqualTo("grow/b/task-40");
