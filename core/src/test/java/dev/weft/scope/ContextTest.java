@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,6 +55,17 @@ class ContextTest {
             scope.fork(() -> MDC.get("request"));
             scope.fork(() -> MDC.get("request"));
             assertThat(scope.join()).containsExactly("r-17", "r-17");
+        }
+    }
+
+    @Test
+    void mdcIsCopiedIntoATaskWithItsOwnTimeoutToo() throws Exception {
+        MDC.put("request", "r-19");
+        try (var scope = Scope.named("ctx").open(Join.<String>allSuccessful())) {
+            scope.fork("timed", Duration.ofMinutes(5),
+                    () -> MDC.get("request") + " " + CurrentTask.remaining().orElseThrow().isPositive());
+            scope.fork("untimed", null, () -> MDC.get("request") + " " + CurrentTask.remaining().isPresent());
+            assertThat(scope.join()).containsExactly("r-19 true", "r-19 false");
         }
     }
 
