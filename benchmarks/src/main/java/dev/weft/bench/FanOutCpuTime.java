@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
  * Arguments: n (tasks per fan-out), seconds per round (after a 4 s warm-up; 3 rounds), and the variant:
  * {@code weft} or {@code rawScope} (as in FanOutBenchmark), {@code weftCapped} or {@code semaphoreRawScope} (as
  * in ConcurrencyCapBenchmark, under its cap of 64).
+ *
+ * <p>{@code ./weft profile <variant> <n>} runs this driver under Linux perf and splits its CPU time per task by
+ * thread role (owner, carriers, JVM) and by code (benchmarks/profile-fanout.sh).
  */
 public final class FanOutCpuTime {
 
