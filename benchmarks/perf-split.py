@@ -2,8 +2,8 @@
 """Splits a perf recording of FanOutCpuTime into CPU time per task, by thread role and by code.
 
 Reads `perf script -F comm,time,ip,sym,dso` on stdin (see profile-fanout.sh, which records and calls this).
-Arguments: the run's throughput in fan-outs per second, n (tasks per fan-out), a label, and how many of the
-hottest compiled methods to list per role (0 for none).
+Arguments: the run's throughput in fan-outs per second, n (tasks per fan-out), a label, how many of the hottest
+compiled methods to list per role (0 for none), and the sampling frequency perf was given (Hz).
 
 Roles: "owner" is the thread that forks and joins (FanOutCpuTime's main thread, named java); "carriers" are the
 virtual-thread scheduler's workers (ForkJoinPool-1-worker-N); "jvm" is every other thread (GC, JIT compilers,
@@ -15,8 +15,8 @@ import collections
 import re
 import sys
 
-SAMPLE = re.compile(r'^\s*(.+?)\s+\d+\s+([0-9.]+):\s+\S+\s+([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$')
-SAMPLE_NO_TID = re.compile(r'^\s*(.+?)\s+([0-9.]+):\s+([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$')
+# One sample per line: comm (may hold spaces), time, address, symbol, (dso).
+SAMPLE = re.compile(r'^\s*(.+?)\s+([0-9.]+):\s+([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$')
 
 
 def role(comm):
@@ -43,7 +43,7 @@ def main():
     methods = collections.Counter()
     first = last = None
     for line in sys.stdin:
-        m = SAMPLE_NO_TID.match(line) or SAMPLE.match(line)
+        m = SAMPLE.match(line)
         if not m:
             continue
         comm, time, sym, dso = m.group(1).strip(), float(m.group(2)), m.group(4).strip(), m.group(5)

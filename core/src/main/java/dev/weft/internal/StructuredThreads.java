@@ -28,11 +28,12 @@ public final class StructuredThreads implements AutoCloseable {
      * stop path, so the common path pays nothing for it.
      *
      * Thread creation. The JDK calls the thread factory in fork, so in the owner thread only. The factory
-     * reuses one Thread.Builder, named once after the scope, for every thread of the scope: a builder made per
-     * thread (Thread.ofVirtual() in the factory) costs about 40 bytes a task whenever escape analysis does not
-     * remove it, which it often did not in the fan-out benchmark. A builder is not thread-safe; owner
-     * confinement is what makes reusing it safe. No per-thread name is built here: the fork loop of a fan-out
-     * is bound by the owner, so a task names its own thread once it runs (see TaskImpl).
+     * reuses one Thread.Builder for every thread of the scope: a builder made per thread (Thread.ofVirtual() in
+     * the factory) costs about 40 bytes a task whenever escape analysis does not remove it, which it often did
+     * not in the fan-out benchmark. A builder is not thread-safe; owner confinement is what makes reusing it
+     * safe. start sets the builder's name before each fork (one field write): the name the caller already has,
+     * the task's kept thread name or the scope's. No name is built here: the fork loop of a fan-out is bound by
+     * the owner, so a task whose name is not kept yet names its own thread once it runs (see TaskImpl).
      *
      * Waking the owner. JDK 25's thread container (jdk.internal.misc.ThreadFlock.decrementThreadCount) unparks
      * the owner whenever its count of live threads drops to zero, whether or not the owner waits in join. Weft
