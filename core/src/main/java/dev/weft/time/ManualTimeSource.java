@@ -25,12 +25,17 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ManualTimeSource implements TimeSource {
 
     /*
-     * Implementation notes: one lock guards the clock, the timer queue and the sleeper count. Timers run
-     * outside the lock (they may cancel scopes, which may cancel other timers of this source).
+     * Implementation notes: one lock guards the clock, the timer queue, the sleeper count and every timer's
+     * state. Timers run outside the lock (they may cancel scopes, which may cancel other timers of this source).
+     * A timer goes PENDING -> FIRING -> FIRED (advance or schedule runs it) or PENDING -> CANCELLED (cancel won).
+     * A cancel that finds it FIRING on another thread waits on actionEnded until it is FIRED, as the Timer
+     * contract asks; on the firing thread itself (the action cancels its own timer) it returns at once.
      */
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Signalled whenever a timer's action has finished running. */
+    private final Condition actionEnded = lock.newCondition();
     private final Instant epoch;
     /** Guarded by lock. */
     private long nanos;
@@ -184,11 +189,15 @@ public final class ManualTimeSource implements TimeSource {
     }
 
     private final class ManualTimer implements Timer, Comparable<ManualTimer> {
+        private static final int PENDING = 0, FIRING = 1, FIRED = 2, CANCELLED = 3;
+
         final long deadlineNanos;
         final long seq;
         final Runnable action;
-        /** Guarded by lock. */
-        boolean done;
+        /** Guarded by lock (see notes). */
+        int state = PENDING;
+        /** Guarded by lock: the thread running the action while FIRING, else null. */
+        Thread firingThread;
 
         ManualTimer(long deadlineNanos, long seq, Runnable action) {
             this.deadlineNanos = deadlineNanos;
@@ -199,26 +208,41 @@ public final class ManualTimeSource implements TimeSource {
         void fire() {
             lock.lock();
             try {
-                if (done) {
+                if (state != PENDING) {
                     return;
                 }
-                done = true;
+                state = FIRING;
+                firingThread = Thread.currentThread();
             } finally {
                 lock.unlock();
             }
-            action.run();
+            try {
+                action.run();
+            } finally {
+                lock.lock();
+                try {
+                    state = FIRED;
+                    firingThread = null;
+                    actionEnded.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
 
         @Override
         public boolean cancel() {
             lock.lock();
             try {
-                if (done) {
-                    return false;
+                if (state == PENDING) {
+                    state = CANCELLED;
+                    timers.remove(this);
+                    return true;
                 }
-                done = true;
-                timers.remove(this);
-                return true;
+                while (state == FIRING && firingThread != Thread.currentThread()) {
+                    actionEnded.awaitUninterruptibly();
+                }
+                return false;
             } finally {
                 lock.unlock();
             }

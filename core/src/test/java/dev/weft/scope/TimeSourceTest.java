@@ -3,10 +3,16 @@ package dev.weft.scope;
 import dev.weft.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
 
+import dev.weft.time.TimeSource;
+
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TimeSourceTest {
@@ -37,6 +43,42 @@ class TimeSourceTest {
         assertThat(timer.cancel()).isTrue();
         time.advance(Duration.ofSeconds(2));
         assertThat(fired).hasValue(0);
+    }
+
+    @Test
+    void cancelReturnsOnlyOnceARunningActionHasFinished() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var finished = new AtomicBoolean();
+        var timer = time.schedule(1, () -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.set(true);
+        });
+        Thread advancer = Thread.ofPlatform().start(() -> time.advance(Duration.ofNanos(1)));
+        started.await();
+        var cancelled = new AtomicReference<Boolean>();
+        Thread canceller = Thread.ofPlatform().start(() -> cancelled.set(timer.cancel()));
+        await().until(() -> canceller.getState() == Thread.State.WAITING || cancelled.get() != null);
+        assertThat(cancelled.get()).as("cancel returned while the action was still running").isNull();
+        release.countDown();
+        canceller.join();
+        advancer.join();
+        assertThat(cancelled.get()).isFalse();
+        assertThat(finished).isTrue();
+    }
+
+    @Test
+    void anActionMayCancelItsOwnTimer() {
+        var timer = new AtomicReference<TimeSource.Timer>();
+        var answer = new AtomicReference<Boolean>();
+        timer.set(time.schedule(1, () -> answer.set(timer.get().cancel())));
+        time.advance(Duration.ofNanos(1));
+        assertThat(answer.get()).isFalse();
     }
 
     @Test
