@@ -54,6 +54,7 @@ final class JobRunner<T> implements Runnable {
             runtime.jobEnded(job, terminal, time.nanoTime() - startNanos); // logs the end: keep the MDC until after
         } finally {
             MDC.remove(JobRuntime.MDC_JOB_ID);
+            runtime.runnerReturning(job); // last: a shutdown may return as soon as it has run
         }
     }
 

@@ -33,7 +33,8 @@ final class JobRuntimeImpl implements JobRuntime {
      * Implementation notes.
      *
      * Indexes: `jobs` holds every queryable job (queued, running, retained) by id; `running` the jobs that have
-     * a runner thread, from dispatch until their runner has ended them. Admission (dedupe, caps, queue) is one
+     * a runner thread, from dispatch until their runner is about to return (runnerReturning, its last action),
+     * so that a shutdown that sees `running` empty knows that no runner runs any more of the runtime's code. Admission (dedupe, caps, queue) is one
      * lock in Admission; retention is one lock in RetainedJobs; neither is held while the other is taken.
      *
      * Events: every event of a job is emitted under the job's monitor, which orders them, gives them increasing
@@ -43,8 +44,13 @@ final class JobRuntimeImpl implements JobRuntime {
      *
      * Ending a job: the runner (or the canceller, for a queued job) sets the terminal state by CAS, then
      * finishedAt, retains the job (evicting the oldest beyond the limits), emits FINISHED, frees the admission
-     * slot, drops it from `running`, and only then releases `done`, so a thread that awaited the job sees all of
-     * that, and a FINISHED listener never sees more finished jobs than retention allows.
+     * slot, and only then releases `done`, so a thread that awaited the job sees all of that, and a FINISHED
+     * listener never sees more finished jobs than retention allows. The runner then drops the job from
+     * `running` as it returns.
+     *
+     * Shutdown closes admission, which hands it the queued jobs, and cancels them. A queued job whose own cancel
+     * recorded its reason first is ended by that cancel, in the cancelling thread, a moment later: shutdown waits
+     * for `done` of every job it was handed, whoever ends it, so that it never returns with a job still QUEUED.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
@@ -148,8 +154,12 @@ final class JobRuntimeImpl implements JobRuntime {
         }
         JobFlightEvents.finished(job, state, runNanos);
         admission.finished(job, this::startRunner);
-        running.remove(job.id);
         job.done.countDown();
+    }
+
+    /** The runner's last action: its job leaves `running`, so a shutdown waiting for that sees no runner left. */
+    void runnerReturning(Job<?> job) {
+        running.remove(job.id);
         signalEnded();
     }
 
@@ -393,10 +403,14 @@ final class JobRuntimeImpl implements JobRuntime {
         try {
             LOG.info("job runtime {} shutting down: {} running, grace {}", name, running.size(), grace);
             CancellationReason shutdown = CancellationReason.shutdown("job runtime " + name + " is shutting down");
-            for (Job<?> queued : admission.close("the job runtime " + name + " is shutting down")) {
+            List<Job<?>> queuedAtClose = admission.close("the job runtime " + name + " is shutting down");
+            for (Job<?> queued : queuedAtClose) {
                 if (cancel(queued, shutdown)) {
                     cancelledQueued.add(queued.id);
                 }
+            }
+            for (Job<?> queued : queuedAtClose) {
+                interrupted |= awaitUninterruptibly(queued.done); // a cancel that came first ends it (see notes)
             }
             List<Job<?>> atStart = new ArrayList<>(running.values());
             try {
@@ -441,6 +455,19 @@ final class JobRuntimeImpl implements JobRuntime {
                     + "; shutdown completed: " + report);
         }
         return report;
+    }
+
+    /** Waits for {@code latch}, ignoring interrupts meanwhile; true if the calling thread was interrupted. */
+    private static boolean awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
     }
 
     /** Waits until no job runs, or {@code deadlineNanos} (on the time source) has passed. */
