@@ -34,11 +34,11 @@ import java.util.function.Supplier;
  *   <li>{@link #rawScope}: the baseline, the JDK's {@code StructuredTaskScope.open()} (await all successful),
  *       fork, join, then {@code Subtask.get()} on each. Weft runs its tasks on such a scope, so this is the floor.</li>
  *   <li>{@link #rawScopeNamedBound}: the same raw scope plus the two per-task costs that back Weft's documented
- *       guarantees as Weft keeps them: each thread named {@code fanout/task-N} (set before the thread starts, from
- *       a table built once up to the number that Weft keeps per scope path, {@code TaskThreadNames.NUMBERS}, and
- *       built per task beyond it), and each task's body run inside a {@code ScopedValue} binding of a per-task
- *       object (what {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those
- *       two.</li>
+ *       guarantees as Weft keeps them: each thread named {@code fanout/task-N} by the task itself as it starts
+ *       (the thread is created with the scope's name; the task's name comes from a table built once up to the
+ *       number that Weft keeps per scope path, {@code TaskThreadNames.NUMBERS}, and is built per task beyond it),
+ *       and each task's body run inside a {@code ScopedValue} binding of a per-task object (what
+ *       {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those two.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} in try-with-resources,
  *       submit, {@code Future.get()} on each: what a user writes without structured concurrency.</li>
  *   <li>{@link #completableFuture}: {@code supplyAsync} on the common pool and {@code allOf(..).join()}: no
@@ -82,10 +82,22 @@ public class FanOutBenchmark {
         }
     }
 
-    /** A task object that binds itself, as Weft's task does: the body runs with CURRENT bound to it. */
+    /**
+     * A task object that names its thread and binds itself, as Weft's task does: the thread is renamed to the
+     * task's name as it starts, and the body runs with CURRENT bound to the task.
+     */
     private static final class BoundTask implements Callable<Integer> {
+        /** The task's number, 1 and up. Immutable. */
+        private final int number;
+
+        BoundTask(int number) {
+            this.number = number;
+        }
+
         @Override
         public Integer call() {
+            Thread.currentThread().setName(number <= KEPT_NAMES.length ? KEPT_NAMES[number - 1]
+                    : "fanout/task-" + number);
             return ScopedValue.where(CURRENT, this).call(OP);
         }
     }
@@ -107,12 +119,11 @@ public class FanOutBenchmark {
     @SuppressWarnings("unchecked")
     public long rawScopeNamedBound() throws InterruptedException {
         Subtask<Integer>[] subtasks = new Subtask[n];
-        Thread.Builder.OfVirtual builder = Thread.ofVirtual(); // owner-confined: fork runs the factory here
+        Thread.Builder.OfVirtual builder = Thread.ofVirtual().name("fanout"); // owner-confined, never renamed
         try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
                 config -> config.withName("fanout").withThreadFactory(builder::unstarted))) {
             for (int i = 0; i < n; i++) {
-                builder.name(i < KEPT_NAMES.length ? KEPT_NAMES[i] : "fanout/task-" + (i + 1));
-                subtasks[i] = scope.fork(new BoundTask());
+                subtasks[i] = scope.fork(new BoundTask(i + 1));
             }
             scope.join();
         }

@@ -31,10 +31,15 @@ public final class StructuredThreads implements AutoCloseable {
      * reuses one Thread.Builder for every thread of the scope: a builder made per thread (Thread.ofVirtual() in
      * the factory) costs about 40 bytes a task whenever escape analysis does not remove it, which it often did
      * not in the fan-out benchmark. A builder is not thread-safe; owner confinement is what makes reusing it
-     * safe. start sets the builder's name before each fork (one field write): the name the caller already has,
-     * the task's kept thread name or the scope's. No name is built here: the fork loop of a fan-out is bound by
-     * the owner, so a task whose name is not kept yet names its own thread once it runs (see TaskImpl).
-     *
+     * safe. The builder is named once, after the scope, and never renamed: every thread starts with the scope's
+     * path as its name, and a task's thread renames itself as it starts running (TaskImpl). Renaming the builder
+     * before each fork, to create each thread with its task's name, was tried (eighth round) and cost about a
+     * quarter of the fan-out's throughput: the builder is a small object allocated with the scope, next to
+     * objects that every task thread reads as it ends (the joiner, the JDK scope), so a write per fork to it
+     * moved that cache line between the owner's core and the carriers' once per task, and on two cores the
+     * owner's fork loop is what bounds a fan-out (docs/performance.md, "Tenth round"). Nothing here is written
+     * per fork.
+
      * Waking the owner. JDK 25's thread container (jdk.internal.misc.ThreadFlock.decrementThreadCount) unparks
      * the owner whenever its count of live threads drops to zero, whether or not the owner waits in join. Weft
      * relies on that only as an optimisation with a fallback (ScopeCounts: a platform owner waiting for the last
@@ -50,9 +55,7 @@ public final class StructuredThreads implements AutoCloseable {
     public static final boolean OWNER_UNPARKED_WHEN_THREADS_END = true;
 
     private final StructuredTaskScope<Object, Void> scope;
-    /** The scope's name, which its threads get unless started with a name of their own. Immutable. */
-    private final String name;
-    /** Makes every thread of the scope, named by start. Owner-confined: fork runs the factory there. */
+    /** Makes every thread of the scope, named after it. Owner-confined: fork runs the factory there. */
     private final Thread.Builder.OfVirtual builder;
 
     /**
@@ -61,7 +64,6 @@ public final class StructuredThreads implements AutoCloseable {
      * @param stopRequested read whenever a thread of the scope completes; {@code true} cancels the JDK scope
      */
     public StructuredThreads(String name, BooleanSupplier stopRequested) {
-        this.name = name;
         this.builder = Thread.ofVirtual().name(name);
         Joiner<Object, Void> joiner = new Joiner<>() {
             @Override
@@ -89,12 +91,6 @@ public final class StructuredThreads implements AutoCloseable {
      * Callable, not a Runnable: the JDK's fork(Runnable) wraps its argument in one more object per thread.
      */
     public void start(Callable<?> body) {
-        start(body, name);
-    }
-
-    /** Like {@link #start(Callable)}, with the new thread named {@code threadName}. */
-    public void start(Callable<?> body, String threadName) {
-        builder.name(threadName);
         scope.fork(body);
     }
 

@@ -20,7 +20,12 @@ final class Deadline {
     /** The deadline as declared by the scope that set it, and that scope's path. */
     private final Duration declared;
     private final String setBy;
-    /** Owner-confined: armed at open, disarmed at stop or close. */
+    /**
+     * Whether this scope's own deadline is the effective one, so that arm() starts a timer. Immutable; a scope
+     * without one (most scopes) disarms without taking the lock.
+     */
+    private final boolean ownTimer;
+    /** Armed at open by the owner, cleared under the lock by disarm (any thread: a stop, the owner at close). */
     private TimeSource.Timer timer;
 
     private Deadline(TimeSource time, String scopePath, long atNanos, boolean finite, Duration declared, String setBy) {
@@ -30,6 +35,7 @@ final class Deadline {
         this.finite = finite;
         this.declared = declared;
         this.setBy = setBy;
+        this.ownTimer = finite && scopePath.equals(setBy);
     }
 
     static Deadline of(TimeSource time, String scopePath, Duration own, Deadline parent) {
@@ -49,16 +55,25 @@ final class Deadline {
 
     /** Arms the timer when this scope's own deadline is the effective one. */
     void arm(ScopeImpl<?, ?> scope) {
-        if (finite && setBy.equals(scopePath) && timer == null) {
-            timer = time.schedule(atNanos, () -> scope.stop(expiredReason(null)));
+        if (ownTimer) {
+            synchronized (this) {
+                if (timer == null) {
+                    timer = time.schedule(atNanos, () -> scope.stop(expiredReason(null)));
+                }
+            }
         }
     }
 
     /** Cancels the timer, if any; safe to call more than once and from the timer's own thread. */
-    synchronized void disarm() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
+    void disarm() {
+        if (!ownTimer) {
+            return; // never armed
+        }
+        synchronized (this) {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
         }
     }
 

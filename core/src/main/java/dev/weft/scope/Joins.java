@@ -40,9 +40,12 @@ final class Joins {
             if (state.deadlineExpired()) {
                 throw state.timeout();
             }
-            List<T> values = new ArrayList<>(state.tasks().size());
-            for (Task<T> task : state.tasks()) {
-                values.add(task.get());
+            // indexed, over the tasks themselves: this loop runs once per task of every allSuccessful scope
+            JoinedTasks<T> joined = (JoinedTasks<T>) state;
+            int n = joined.taskCount();
+            List<T> values = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                values.add(joined.task(i).get());
             }
             return values;
         }

@@ -48,7 +48,11 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     final Progress progress;
     private final StructuredThreads threads;
     private final ScopeImpl<?, ?> previousOwned;
-    /** The thread names of this scope's tasks: looked up on first use, racy single-check (TaskThreadNames). */
+    /**
+     * The thread names of this scope's tasks (TaskThreadNames): looked up by the owner before it starts the first
+     * task, so the tasks, which read it as they start (Thread.start orders the two), do not look the path up
+     * again, several at once; elsewhere on first use, racy single-check.
+     */
     private TaskThreadNames threadNames;
 
     /** CAS null -> reason once; read by everyone. */
@@ -96,7 +100,9 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     @Override
     @SuppressWarnings("unchecked")
     public <U extends T> Task<U> fork(String name, Duration timeout, Callable<? extends U> body) {
-        Objects.requireNonNull(body, () -> "task must not be null (scope " + path + ")");
+        if (body == null) {
+            throw new NullPointerException("task must not be null (scope " + path + ")");
+        }
         long timeoutNanos = 0;
         if (timeout != null) {
             if (timeout.isNegative() || timeout.isZero()) {
@@ -167,8 +173,10 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             countExit(holdsPermit);
             return;
         }
-        String threadName = task.keptThreadName();
-        threads.start(task, threadName != null ? threadName : path);
+        if (threadNames == null) {
+            threadNames = TaskThreadNames.of(path); // once per scope: the path is looked up once (see the field)
+        }
+        threads.start(task);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */

@@ -55,11 +55,9 @@ final class ScopeTree {
             return;
         }
         if (OWNED.get() == scope) {
-            if (previous == null) {
-                OWNED.remove();
-            } else {
-                OWNED.set(previous);
-            }
+            // set, never remove: a removed entry is made again (a new weak reference) by the next scope this
+            // thread opens, and a thread that opens scopes opens many
+            OWNED.set(previous);
         }
     }
 

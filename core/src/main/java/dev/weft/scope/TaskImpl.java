@@ -46,19 +46,18 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * 1.6x as long to end (close p50 27 to 34 ms against 16 to 22 ms) as when the exception stops in the frame
      * right above the body.
      *
-     * Naming. The fork builds no string: the owner's fork loop bounds a fan-out. A task's path (its thread's name)
-     * comes from TaskThreadNames, which keeps names across scopes with the same path (a server opens the same
-     * scopes request after request), so a task usually builds no string at all. When the name is kept there
-     * already, the owner creates the thread with it (a lookup in the fork loop: an array load for an automatic
-     * name, a hash and a compare for a given one), which spares the thread its synchronized setName and shows a
-     * queued task under its own name. Otherwise the thread starts with its scope's path as its name and renames
-     * itself to the task's path, built then, as it starts running; a thread that never runs (cancelled while
-     * queued) keeps the scope's name. The task holds no copy of the path: a fan-out keeps its tasks, and so
-     * whatever they hold, until join. The task object is 56 bytes; builds at 64 bytes (this field added) and at
-     * 48 (the MDC and the timeout in one field, and no namedAtStart) both made the fan-out of 100,000 tasks 10
-     * to 15% slower in one JVM alternating with the raw scope. The size moves every object the owner allocates
-     * after it; the likely cause is where the hot fields of neighbouring tasks fall, not the bytes. Measure
-     * before changing it.
+     * Naming. The owner writes nothing for the name: a task's thread is created with its scope's path as its
+     * name (StructuredThreads never renames its builder) and renames itself to the task's path as it starts
+     * running. The path comes from TaskThreadNames, which keeps names across scopes with the same path (a server
+     * opens the same scopes request after request), so a task usually builds no string at all; otherwise it is
+     * built then. A thread that never runs (cancelled while queued) keeps the scope's name. The rename is a
+     * synchronized setName on the task's own, uncontended thread, on a carrier; creating each thread with its
+     * name instead meant a write per fork to the scope's builder, which cost the owner's fork loop far more
+     * (StructuredThreads' notes). The task holds no copy of the path: a fan-out keeps its tasks, and so
+     * whatever they hold, until join. The task object is 56 bytes; builds at 64 bytes and at 48 both made the
+     * fan-out of 100,000 tasks 10 to 15% slower in one JVM alternating with the raw scope (measured before
+     * the builder's cache line was found to be shared, which may have been the cause). Measure before
+     * changing it.
      */
 
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
@@ -103,11 +102,6 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
      * cleared by it with a release store when the body returns; read by cancellers to interrupt it.
      */
     private volatile Thread thread;
-    /**
-     * Whether the thread was created with the task's path as its name (keptThreadName). Written by the owner
-     * before it starts the thread, read by the thread: Thread.start orders the two.
-     */
-    private boolean namedAtStart;
     /**
      * The innermost open scope that the task's thread owns, or null: what a scope opened in the body nests in
      * (ScopeTree). Read and written by the task's thread only.
@@ -170,9 +164,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
                 return null; // cancelled before it started
             }
             Thread self = Thread.currentThread();
-            if (!namedAtStart) {
-                self.setName(path()); // here, not at fork: the owner's fork loop is what bounds a fan-out
-            }
+            self.setName(path()); // here, not at fork: the owner's fork loop is what bounds a fan-out (see notes)
             thread = self;
             CancellationReason stop = scope.stopReason();
             if (stop != null) {
@@ -327,16 +319,6 @@ final class TaskImpl<T> implements Task<T>, Callable<Object>, ScopedValue.Callab
             name = n = "task-" + number;
         }
         return n;
-    }
-
-    /**
-     * Owner, as it starts the task's thread: the thread's name if it exists already (kept by TaskThreadNames),
-     * so the thread is created with it; else null, and the thread names itself as it runs.
-     */
-    String keptThreadName() {
-        String kept = number == 0 ? scope.threadNames().keptGiven(name) : scope.threadNames().keptNumbered(number);
-        namedAtStart = kept != null;
-        return kept;
     }
 
     /**
