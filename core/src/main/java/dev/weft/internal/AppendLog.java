@@ -38,11 +38,18 @@ public final class AppendLog<E> {
      * element is ever copied. A chunk is created by the first adder that needs it and installed with a CAS on
      * its directory slot; a loser adopts the winner's chunk, so no add can land in a chunk that is then lost.
      * Slots are written once, with a release store, and read with acquire.
+     *
+     * A chunk has CHUNK_PAD unused slots (64 bytes or more) before and after its own: a chunk is made in the
+     * middle of a fork loop, between objects that task threads write (a task, a thread), and the owner then
+     * writes its slots fork after fork; without the padding its first and last slots would share a cache line
+     * with those objects, which would move between the owner's core and a carrier's once per fork.
      */
 
     private static final int FIRST_CHUNK_SHIFT = 4;
     private static final int FIRST_CHUNK = 1 << FIRST_CHUNK_SHIFT;
     private static final int CHUNKS = 31 - FIRST_CHUNK_SHIFT;
+    /** Unused slots at each end of a chunk: 64 bytes with compressed references, 128 without (see notes). */
+    private static final int CHUNK_PAD = 16;
     /** The most elements a log holds: every slot of its 27 chunks, Integer.MAX_VALUE - 15. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - FIRST_CHUNK + 1;
     private static final long ONE_SLOT = 1L << 32;
@@ -88,11 +95,11 @@ public final class AppendLog<E> {
         if (chunk == null) {
             chunk = installChunk(k);
         }
-        SLOT.setRelease(chunk, j - (FIRST_CHUNK << k), element);
+        SLOT.setRelease(chunk, CHUNK_PAD + j - (FIRST_CHUNK << k), element);
     }
 
     private Object[] installChunk(int k) {
-        Object[] made = new Object[FIRST_CHUNK << k];
+        Object[] made = new Object[(FIRST_CHUNK << k) + 2 * CHUNK_PAD];
         Object[] won = (Object[]) CHUNK.compareAndExchange(chunks, k, (Object[]) null, made);
         return won == null ? made : won;
     }
@@ -117,7 +124,7 @@ public final class AppendLog<E> {
             int size = FIRST_CHUNK << k;
             if (chunk != null) {
                 for (int s = 0, n = Math.min(size, claimed - start); s < n; s++) {
-                    Object e = SLOT.getAcquire(chunk, s);
+                    Object e = SLOT.getAcquire(chunk, CHUNK_PAD + s);
                     if (e != null) {
                         out.add((E) e);
                     }

@@ -60,6 +60,11 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
      * doing so would cost latency, not a hang. Every other wait parks untimed. A virtual owner's unpark is a task submission and its timed park a
      * timer, so the exit wakes it as before.
      *
+     * Join's spin. Before its first park, a join whose owner is a platform thread spins for a budget learned per
+     * scope path (JoinSpin), reading EXITS, the claims and the requests, and writing nothing; a spin that sees the
+     * scope done or a request goes round the loop again, one that runs out parks as above. So the protocol
+     * above is unchanged: the spin only delays the first publication of OWNER_PARKED.
+     *
      * Cap. PERMITS counts free run slots (maxConcurrency at start, unused when there is no cap). A task takes
      * one before its thread is created and returns it when its body exits, so at most maxConcurrency threads
      * of the scope run tasks at any time. An owner that finds no free slot re-checks PERMIT_SPINS times, with a
@@ -233,10 +238,18 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
         // timed only where the container's wake-up is relied on, so that a lost wake-up anywhere else still
         // shows as a hang in the tests instead of as a delay
         boolean timed = forLastExit && containerWakesOwner;
+        // a join spins once, before its first park (JoinSpin); after a wake-up it parks at once
+        boolean spin = forLastExit && JoinSpin.ENABLED && !owner.isVirtual();
         while (true) {
             startRequested();
             if (done.getAsBoolean()) {
                 return;
+            }
+            if (spin) {
+                spin = false;
+                if (spinForJoin()) {
+                    continue; // re-checks done, and starts a requested task, as after a wake-up
+                }
             }
             COUNTS.setVolatile(counts, OWNER_PARKED, 1);
             try {
@@ -259,6 +272,33 @@ abstract class ScopeCounts<T> extends ScopeRecords<T> {
                 throw new InterruptedException("owner of scope " + path() + " interrupted");
             }
         }
+    }
+
+    /**
+     * Owner of a join, on a platform thread: spins for the budget that JoinSpin keeps for this scope's path, until
+     * every task has exited, a task forked or the scope stopped; true if one of them happened. Reads only, so
+     * that exiting task threads find the counts' cache line as they left it.
+     */
+    private boolean spinForJoin() {
+        int slot = JoinSpin.slotOf(path());
+        long budget = JoinSpin.budgetNanos(slot);
+        if (budget == 0) {
+            return false;
+        }
+        long start = System.nanoTime();
+        boolean ended = false;
+        for (int i = 1; ; i++) {
+            Thread.onSpinWait();
+            if ((int) COUNTS.getVolatile(counts, EXITS) == forkCount() || hasRequests() || isStopped()) {
+                ended = true;
+                break;
+            }
+            if ((i & 7) == 0 && System.nanoTime() - start >= budget) {
+                break;
+            }
+        }
+        JoinSpin.learn(slot, budget, ended);
+        return ended;
     }
 
     // VarHandle mechanics
