@@ -37,7 +37,7 @@ public final class StructuredThreads implements AutoCloseable {
      * quarter of the fan-out's throughput: the builder is a small object allocated with the scope, next to
      * objects that every task thread reads as it ends (the joiner, the JDK scope), so a write per fork to it
      * moved that cache line between the owner's core and the carriers' once per task, and on two cores the
-     * owner's fork loop is what bounds a fan-out (docs/performance.md, "Tenth round"). Nothing here is written
+     * owner's fork loop is what bounds a fan-out (docs/performance.md, "Eleventh round"). Nothing here is written
      * per fork.
 
      * Waking the owner. JDK 25's thread container (jdk.internal.misc.ThreadFlock.decrementThreadCount) unparks

@@ -28,7 +28,7 @@ final class JoinSpin {
      * call on each side and, if its core went idle meanwhile, the core's wake-up: on the 2-core virtual machine
      * the benchmarks run on, a fan-out of ten trivial tasks took 45 us on average with the owner parking, most
      * of it in those sleeps and wake-ups, and 14 us with an unconditional spin of about 5 us (docs/performance.md,
-     * "Tenth round"). The JDK's own scheduler spins the same way before its carrier threads park
+     * "Eleventh round"). The JDK's own scheduler spins the same way before its carrier threads park
      * (ForkJoinPool.deactivate). A virtual owner never spins: its park is cheap (it unmounts, no system call),
      * and its spin would hold the very carrier its tasks need.
      *

@@ -19,7 +19,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>The race is inside the scope: the owner forks two tasks and joins at once. The second task returns; the
  * first waits until the second's body has run, then forks a third task and returns. The owner's join counts
- * exits against forks and parks; the exits and the late fork race with that. A join that stopped waiting while the first task still ran (a miscount) would never start the third
+ * exits against forks, spins (the actor is a platform thread: JoinSpin) and then parks; the exits and the late
+ * fork race with both. A join that stopped waiting while the first task still ran (a miscount) would never
+ * start the third
  * task, which the first forks after that: the third would stay queued. Reported: whether the third task's body
  * ran, how many tasks the join settled, and how many of them had a terminal state when join returned.
  *
