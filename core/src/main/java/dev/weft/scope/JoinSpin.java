@@ -53,7 +53,7 @@ final class JoinSpin {
     static final long FIRST_NANOS = 8_000;
     /** The largest budget: 16 us. */
     static final long MAX_NANOS = 16_000;
-    /** A halved budget below this becomes 0 (no spin): 1 us. */
+    /** A budget cut below this becomes 0 (no spin): 1 us. */
     static final long MIN_NANOS = 1_000;
     /** A path at budget 0 probes with FIRST_NANOS in one join out of this many, on average. */
     static final int PROBE_ONE_IN = 32;
