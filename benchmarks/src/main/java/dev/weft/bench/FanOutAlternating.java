@@ -1,6 +1,5 @@
 package dev.weft.bench;
 
-import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
 import java.io.File;
 import java.net.URL;
@@ -9,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -43,9 +40,8 @@ public final class FanOutAlternating {
 
     /*
      * Implementation notes. A build's loader searches the build's core jar first and this jar second (for
-     * WeftFanOut itself and slf4j), with the platform class loader as parent, so WeftFanOut's references to
-     * dev.weft.scope resolve to that build's classes. The raw scope's fan-out is the same code as
-     * FanOutBenchmark.rawScope.
+     * WeftFanOut, FanOuts and slf4j), with the platform class loader as parent, so their references to
+     * dev.weft.scope resolve to that build's classes. Both fan-outs are FanOutBenchmark's, from FanOuts.
      */
 
     private static final Callable<Integer> TASK = () -> 1;
@@ -54,19 +50,12 @@ public final class FanOutAlternating {
     private FanOutAlternating() {
     }
 
-    /** FanOutBenchmark.weft's fan-out; loaded once per build, by that build's class loader. */
+    /** FanOutBenchmark.weft's fan-out; loaded once per build, by that build's class loader (FanOuts too). */
     public static final class WeftFanOut implements IntToLongFunction {
         @Override
         public long applyAsLong(int n) {
-            try (Scope<Integer, List<Integer>> scope = Scope.named("fanout").open(Join.allSuccessful())) {
-                for (int i = 0; i < n; i++) {
-                    scope.fork(TASK);
-                }
-                long sum = 0;
-                for (int value : scope.join()) {
-                    sum += value;
-                }
-                return sum;
+            try {
+                return FanOuts.weft(Scope.named("fanout"), n, TASK);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
@@ -76,22 +65,12 @@ public final class FanOutAlternating {
 
     /** FanOutBenchmark.rawScope's fan-out. */
     static long rawScope(int n) {
-        @SuppressWarnings("unchecked")
-        Subtask<Integer>[] subtasks = new Subtask[n];
-        try (var scope = StructuredTaskScope.open()) {
-            for (int i = 0; i < n; i++) {
-                subtasks[i] = scope.fork(TASK);
-            }
-            scope.join();
+        try {
+            return FanOuts.rawScope(n, TASK, FanOuts.BeforeFork.NOTHING);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        long sum = 0;
-        for (Subtask<Integer> subtask : subtasks) {
-            sum += subtask.get();
-        }
-        return sum;
     }
 
     public static void main(String[] args) throws Exception {

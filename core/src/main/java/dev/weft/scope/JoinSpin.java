@@ -26,16 +26,16 @@ final class JoinSpin {
      *
      * Why spin. A platform thread that parks in join and is unparked by the last task's thread pays a system
      * call on each side and, if its core went idle meanwhile, the core's wake-up: on the 2-core virtual machine
-     * the benchmarks run on, a fan-out of ten trivial tasks took 45 us on average with the owner parking, most
-     * of it in those sleeps and wake-ups, and 14 us with an unconditional spin of about 5 us (docs/performance.md,
-     * "Eleventh round"). The JDK's own scheduler spins the same way before its carrier threads park
-     * (ForkJoinPool.deactivate). A virtual owner never spins: its park is cheap (it unmounts, no system call),
-     * and its spin would hold the very carrier its tasks need.
+     * the benchmarks run on, 97 to 98% of fan-outs of ten trivial tasks took 16 us or more with the owner
+     * parking, most of it in those sleeps and wake-ups, and half of them less with this spin
+     * (docs/performance.md, "Eleventh round"). The JDK's own scheduler spins the same way before its carrier
+     * threads park (ForkJoinPool.deactivate). A virtual owner never spins: its park is cheap (it unmounts, no
+     * system call), and its spin would hold the very carrier its tasks need.
      *
      * Learning. Doubling on a success and taking an eighth off on a failure keeps the budget up while about one
-     * join in six or more succeeds (2 x (7/8)^5 > 1), and brings a path of long waits from 8 us to 0 in 17
-     * joins. Halving on a failure was tried first: on the 2-core machine a fan-out of ten trivial tasks sometimes
-     * outlasts 16 us (a carrier that had parked takes that long to wake), the budget then fell to 0 within a
+     * join in six or more succeeds (2 x (7/8)^5 > 1), and brings a path of long waits from 8 us to 0 in 16
+     * joins (from 16 us in 21). Halving on a failure was tried first: on the 2-core machine a fan-out of ten
+     * trivial tasks sometimes outlasts 16 us (a carrier that had parked takes that long to wake), the budget then fell to 0 within a
      * few joins and stayed there, and the fan-out never got the spin's speed.
      *
      * The table. BUDGETS holds a budget in nanoseconds per slot; slots are picked by the path's hash, so two

@@ -45,10 +45,21 @@ class JoinSpinTest {
 
         JoinSpin.learn(slot, JoinSpin.FIRST_NANOS, false);
         assertThat(JoinSpin.budgetOf(slot)).isEqualTo(JoinSpin.FIRST_NANOS - JoinSpin.FIRST_NANOS / 8);
-        for (int i = 0; i < 100 && JoinSpin.budgetOf(slot) > 0; i++) {
+        assertThat(failuresUntilNoSpin(slot)).as("joins from the first budget, this one included").isEqualTo(16 - 1);
+
+        JoinSpin.setBudget(slot, JoinSpin.MAX_NANOS);
+        assertThat(failuresUntilNoSpin(slot)).as("joins from the largest budget").isEqualTo(21);
+    }
+
+    /** Joins that outlast the spin until the budget is 0; how many it took. */
+    private static int failuresUntilNoSpin(int slot) {
+        int joins = 0;
+        while (JoinSpin.budgetOf(slot) > 0 && joins < 100) {
             JoinSpin.learn(slot, JoinSpin.budgetOf(slot), false);
+            joins++;
         }
         assertThat(JoinSpin.budgetOf(slot)).isZero();
+        return joins;
     }
 
     @Test
