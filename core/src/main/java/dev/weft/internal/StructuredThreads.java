@@ -39,7 +39,7 @@ public final class StructuredThreads implements AutoCloseable {
      * moved that cache line between the owner's core and the carriers' once per task, and on two cores the
      * owner's fork loop is what bounds a fan-out (docs/performance.md, "Eleventh round"). Nothing here is written
      * per fork.
-
+     *
      * Waking the owner. JDK 25's thread container (jdk.internal.misc.ThreadFlock.decrementThreadCount) unparks
      * the owner whenever its count of live threads drops to zero, whether or not the owner waits in join. Weft
      * relies on that only as an optimisation with a fallback (ScopeCounts: a platform owner waiting for the last

@@ -8,26 +8,13 @@ import java.util.Optional;
 final class JoinedTasks<T> implements JoinState<T> {
 
     private final ScopeImpl<T, ?> scope;
-    /** The tasks at join, in fork order: a private copy that nothing changes. */
-    private final List<TaskImpl<T>> snapshot;
     private final List<Task<T>> all;
     private final List<Task<T>> failed;
 
     JoinedTasks(ScopeImpl<T, ?> scope) {
         this.scope = scope;
-        this.snapshot = scope.taskList();
-        this.all = Collections.unmodifiableList(snapshot); // a private copy already: no second copy
+        this.all = Collections.unmodifiableList(scope.taskList()); // a private copy already: no second copy
         this.failed = List.copyOf(scope.failureList());
-    }
-
-    /** How many tasks {@link #tasks()} holds; with {@link #task(int)}, the built-in policies' indexed walk. */
-    int taskCount() {
-        return snapshot.size();
-    }
-
-    /** The {@code i}-th task of {@link #tasks()}. */
-    TaskImpl<T> task(int i) {
-        return snapshot.get(i);
     }
 
     @Override

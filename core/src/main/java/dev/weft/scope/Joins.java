@@ -40,12 +40,12 @@ final class Joins {
             if (state.deadlineExpired()) {
                 throw state.timeout();
             }
-            // indexed, over the tasks themselves: this loop runs once per task of every allSuccessful scope
-            JoinedTasks<T> joined = (JoinedTasks<T>) state;
-            int n = joined.taskCount();
+            // indexed (tasks() is a RandomAccess list): no iterator per join of every allSuccessful scope
+            List<Task<T>> tasks = state.tasks();
+            int n = tasks.size();
             List<T> values = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                values.add(joined.task(i).get());
+                values.add(tasks.get(i).get());
             }
             return values;
         }

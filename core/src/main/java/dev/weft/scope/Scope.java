@@ -69,10 +69,10 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
     /**
      * Forks {@code task} to run on a new virtual thread, with its own {@code timeout} (or none when
      * {@code null}). The thread is named {@code scopePath/name} while the task runs; from fork until then it is
-     * named after the scope ({@code scopePath}) (see docs/scopes.md, "Context"). With a concurrency cap, a fork by the owner waits for a free
-     * slot before any thread is created; a fork by a task queues the task and returns at once. A fork into a
-     * stopped scope returns a task already {@code CANCELLED}. The forking thread's MDC and the owner's
-     * ScopedValue bindings are visible to the task.
+     * named after the scope, {@code scopePath} (see docs/scopes.md, "Context"). With a concurrency cap, a fork by
+     * the owner waits for a free slot before any thread is created; a fork by a task queues the task and returns
+     * at once. A fork into a stopped scope returns a task already {@code CANCELLED}. The forking thread's MDC and
+     * the owner's ScopedValue bindings are visible to the task.
      *
      * @throws NullPointerException     if {@code task} is null
      * @throws IllegalArgumentException if {@code timeout} is zero or negative

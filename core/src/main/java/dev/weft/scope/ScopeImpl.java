@@ -173,9 +173,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             countExit(holdsPermit);
             return;
         }
-        if (threadNames == null) {
-            threadNames = TaskThreadNames.of(path); // once per scope: the path is looked up once (see the field)
-        }
+        threadNames(); // looked up by the owner, before any task of the scope reads it (see the field)
         threads.start(task);
     }
 
