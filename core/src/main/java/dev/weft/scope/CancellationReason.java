@@ -25,6 +25,8 @@ public record CancellationReason(Kind kind, String detail, Throwable cause) {
         SIBLING_FAILED,
         /** The join policy had its answer (a winner, a quorum) and no longer needs the other tasks. */
         OUTCOME_DECIDED,
+        /** The join policy itself threw while judging a task; the exception is the {@link #cause()}. */
+        POLICY_FAILED,
         /** The enclosing scope was cancelled, for the reason in {@link #cause()}'s chain or detail. */
         PARENT_CANCELLED,
         /** The runtime is shutting down. */

@@ -77,15 +77,15 @@ public final class CurrentTask {
             return Optional.empty();
         }
         Deadline scopeDeadline = t.scope.deadline;
-        TaskImpl.Timeout own = t.timeout;
-        if (!scopeDeadline.isFinite() && own == null) {
+        boolean own = t.timeoutNanos() > 0 && t.thread() == Thread.currentThread();
+        if (!scopeDeadline.isFinite() && !own) {
             return Optional.empty();
         }
         long at;
         if (!scopeDeadline.isFinite()) {
-            at = own.atNanos;
-        } else if (own != null && own.atNanos - scopeDeadline.atNanos() < 0) {
-            at = own.atNanos;
+            at = t.timeoutAtNanos;
+        } else if (own && t.timeoutAtNanos - scopeDeadline.atNanos() < 0) {
+            at = t.timeoutAtNanos;
         } else {
             at = scopeDeadline.atNanos();
         }
@@ -110,10 +110,12 @@ public final class CurrentTask {
      *     }
      * });
      * }</pre>
-     * The cleanup runs on its own virtual thread named {@code taskPath/shielded}, sees the task's ScopedValue
-     * bindings (so {@code CurrentTask} still answers for the task, and {@link #isCancelled()} tells the truth)
-     * and a copy of the caller's MDC. Outside a Weft task it runs the same way, bounded on the system clock.
-     * It must not fork into the task's scope.
+     * The cleanup runs in the calling thread, so it sees the task's ScopedValue bindings and MDC
+     * ({@code CurrentTask} still answers for the task, and {@link #isCancelled()} tells the truth). It may use
+     * Weft: a scope or a {@link Retry} opened in the cleanup is not cancelled by the task's cancellation (it is a
+     * root scope, bounded only by its own deadline and by {@code max}). An interrupt the thread had before the
+     * call is deferred too. Outside a Weft task it runs the same way, bounded on the system clock, and does not
+     * defer interrupts from elsewhere. It must not fork into the task's scope.
      *
      * @return what {@code cleanup} returned
      * @throws Exception                what {@code cleanup} threw (an {@link InterruptedException} if it

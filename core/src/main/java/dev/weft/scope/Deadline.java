@@ -46,7 +46,7 @@ final class Deadline {
                     : new Deadline(time, scopePath, 0, false, null, null);
         }
         // one clock read, and a clamped span, so `at` never wraps; never compare absolute readings with <
-        long at = time.nanoTime() + ScopeImpl.saturatedNanos(own);
+        long at = time.nanoTime() + dev.weft.internal.Nanos.of(own);
         if (parentFinite && parent.atNanos - at <= 0) {
             return new Deadline(time, scopePath, parent.atNanos, true, parent.declared, parent.setBy);
         }

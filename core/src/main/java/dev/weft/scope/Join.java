@@ -25,8 +25,8 @@ import java.util.function.BiConsumer;
  * {@code join()} throw {@link ScopeCancelledException} without calling {@link #result}.
  *
  * <h2>Writing a policy</h2>
- * {@link #onComplete(Task)} is called once per task that succeeded, failed or timed out on its own, from the
- * thread that completed it, possibly concurrently with other calls: keep its state in atomics. Return
+ * {@link #onComplete(Task)} is called once per task that succeeded, failed or timed out on its own, in
+ * that task's own thread, possibly concurrently with other calls: keep its state in atomics. Return
  * {@code true} to stop the scope: the unfinished tasks are cancelled with reason
  * {@link CancellationReason.Kind#SIBLING_FAILED} (if the task failed) or
  * {@link CancellationReason.Kind#OUTCOME_DECIDED}. {@link #result(JoinState)} is called once, in the owner
@@ -53,13 +53,17 @@ import java.util.function.BiConsumer;
 public interface Join<T, R> {
 
     /**
-     * A task was forked (called in the forking thread, before the task can run). Does nothing by default.
+     * A task was forked (called in the forking thread, before the task is counted or can run). If it throws, the
+     * fork throws that exception and nothing is forked. Does nothing by default.
      */
     default void onFork(Task<? extends T> task) {
     }
 
     /**
-     * A task completed on its own: its state is {@code SUCCEEDED}, {@code FAILED} or {@code TIMED_OUT}.
+     * A task completed on its own: its state is {@code SUCCEEDED}, {@code FAILED} or {@code TIMED_OUT}. Called
+     * in the task's own thread. If it throws, the scope stops (reason
+     * {@link CancellationReason.Kind#POLICY_FAILED}) and {@code join()} throws a {@link ScopeFailedException}
+     * whose cause is that exception.
      *
      * @return {@code true} to stop the scope and cancel the tasks still unfinished
      */
@@ -91,8 +95,10 @@ public interface Join<T, R> {
     }
 
     /**
-     * At least {@code k} tasks must succeed: cancels the rest as soon as {@code k} did, and fails as soon as
-     * {@code k} successes became impossible among the tasks forked so far.
+     * At least {@code k} tasks must succeed: cancels the rest as soon as {@code k} did. It fails as soon as
+     * {@code k} successes are out of reach, judged only from the owner's {@code join()} on (when the owner has
+     * forked every task it will): failures before join never stop the scope early, so the answer does not depend
+     * on how fast the owner forks. Tasks forked by tasks after join count once they are forked.
      *
      * @throws IllegalArgumentException if {@code k < 1}
      */
@@ -104,8 +110,8 @@ public interface Join<T, R> {
     }
 
     /**
-     * A failing task goes to {@code onFailure} (called in the failing task's thread; an exception it throws is
-     * logged and ignored) and does not disturb its siblings. Returns every outcome in fork order.
+     * A failing or timed-out task goes to {@code onFailure} (called in that task's own thread, also for a task
+     * that hit its own timeout; an exception it throws is logged and ignored) and does not disturb its siblings. Returns every outcome in fork order.
      */
     static <T> Join<T, List<Outcome<T>>> supervisor(BiConsumer<? super Task<? extends T>, ? super Throwable> onFailure) {
         java.util.Objects.requireNonNull(onFailure, "onFailure");

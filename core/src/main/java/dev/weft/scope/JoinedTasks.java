@@ -1,6 +1,5 @@
 package dev.weft.scope;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,10 +10,10 @@ final class JoinedTasks<T> implements JoinState<T> {
     private final List<Task<T>> all;
     private final List<Task<T>> failed;
 
-    JoinedTasks(ScopeImpl<T, ?> scope) {
+    JoinedTasks(ScopeImpl<T, ?> scope, List<Task<T>> all, List<Task<T>> failed) {
         this.scope = scope;
-        this.all = Collections.unmodifiableList(scope.taskList()); // a private copy already: no second copy
-        this.failed = List.copyOf(scope.failureList());
+        this.all = all;
+        this.failed = failed;
     }
 
     @Override

@@ -42,12 +42,11 @@ final class Joins {
             }
             // indexed (tasks() is a RandomAccess list): no iterator per join of every allSuccessful scope
             List<Task<T>> tasks = state.tasks();
-            int n = tasks.size();
-            List<T> values = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                values.add(tasks.get(i).get());
+            List<T> values = new ArrayList<>(tasks.size());
+            for (Task<T> task : tasks) {
+                values.add(task.get());
             }
-            return values;
+            return java.util.Collections.unmodifiableList(values); // List.copyOf would refuse null values
         }
     }
 
@@ -108,11 +107,20 @@ final class Joins {
         }
     }
 
+    /**
+     * Quorum. Deterministic rule: success is judged as tasks complete (k successes stop the scope at once), but
+     * "k is out of reach" only from the owner's join on, when every task the owner forks has been forked: before
+     * that the count of tasks is still growing, and judging against it would make the answer depend on how fast
+     * the owner forks. At join, and at each failure after it, the scope stops if the tasks forked minus the
+     * failures are fewer than k.
+     */
     static final class Quorum<T> implements Join<T, List<T>> {
         private final int k;
         private final AtomicInteger successes = new AtomicInteger();
         private final AtomicInteger failures = new AtomicInteger();
         private final AtomicInteger forked = new AtomicInteger();
+        private volatile boolean joining;
+        private volatile Task<? extends T> lastFailed;
 
         Quorum(int k) {
             this.k = k;
@@ -128,9 +136,24 @@ final class Joins {
             if (task.state() == TaskState.SUCCEEDED) {
                 return successes.incrementAndGet() == k;
             }
-            int failed = failures.incrementAndGet();
-            // k is impossible once the tasks forked so far that did not fail are fewer than k
-            return forked.get() - failed < k && successes.get() < k;
+            lastFailed = task;
+            failures.incrementAndGet();
+            return joining && unreachable();
+        }
+
+        private boolean unreachable() {
+            return forked.get() - failures.get() < k && successes.get() < k;
+        }
+
+        /** Called by the owner as join begins: whether k is already out of reach. */
+        boolean unreachableAtJoin() {
+            joining = true;
+            return unreachable() && lastFailed != null;
+        }
+
+        CancellationReason unreachableReason() {
+            Task<? extends T> t = lastFailed;
+            return CancellationReason.siblingFailed(t.path(), t.exception());
         }
 
         @Override

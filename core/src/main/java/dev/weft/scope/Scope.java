@@ -25,24 +25,37 @@ import java.util.concurrent.Callable;
  * The thread that opens a scope owns it: only the owner may {@link #join()} and {@link #close()} it. The owner
  * and the scope's tasks (and their nested scopes' tasks) may {@link #fork}. A scope opened inside a task, or
  * inside another scope's try block, is that scope's child: it inherits its time source and the tighter of the two
- * deadlines, and is cancelled when the parent is. {@code close()} waits for every thread of the scope, even when
- * the owner is interrupted or a task ignores interrupts; a scope closed without join is cancelled first.
+ * deadlines, and is cancelled when the parent is. A scope opened by a task has the task in its path
+ * ({@code order/pricing/vendors}: scope {@code vendors} opened by task {@code pricing} of scope {@code order}), in
+ * exceptions and thread names alike. {@code close()} waits for every thread of the scope, even when the owner is
+ * interrupted or a task ignores interrupts; a scope closed without join is cancelled first. Closing a scope
+ * closes first the scopes its owner opened after it and left open. A scope whose join has returned, or that is
+ * closed, is never the parent of a scope opened later, so a scope left open by mistake on a pooled thread does
+ * not affect the scopes opened there afterwards.
  *
  * <h2>Tasks that fork tasks</h2>
- * A task may fork into its own scope (or any enclosing one). The new task is queued and started by the owner the
- * next time it waits in {@code fork} or {@code join}; it obeys the scope's policy, cap and deadline, and
- * {@code join()} does not return while a task that could still fork runs.
+ * A task may fork into its own scope (or any enclosing one); {@link #fork(String, TaskBody)} hands the task its
+ * scope with its types. The new task is queued and started by the owner the next time it waits in {@code fork},
+ * {@code join} or {@link Task#join()}; it obeys the scope's policy, cap and deadline, and {@code join()} does not
+ * return while a task that could still fork runs, unless the scope has stopped. A task can wait for one task with
+ * {@link Task#join()}; under a concurrency cap it gives up its run slot while it waits.
  *
  * <h2>Stopping</h2>
  * A scope stops once, for the first of: a failure or decision of its {@link Join} policy, its deadline, an
- * explicit {@link #cancel}, its parent's cancellation, or its owner leaving. Stopping cancels queued tasks,
- * interrupts running ones, stops child scopes and records a {@link CancellationReason} that every task can read.
- * Exceptions thrown by tasks after the stop are consequences of it and are reported as cancellations, not
- * failures.
+ * explicit {@link #cancel}, its parent's cancellation, or its owner leaving. Stopping stops child scopes, cancels
+ * queued tasks, interrupts each running task's thread once, and records a {@link CancellationReason} that every
+ * task can read. Exceptions thrown by tasks after the stop are consequences of it and are reported as
+ * cancellations, not failures. A fork into a stopped scope, by the owner or by a task, returns a task already
+ * {@code CANCELLED} that is not recorded in {@link #tasks()}. The owner of a nested scope whose parent stops gets
+ * the parent's reason from {@code join()} ({@link ScopeCancelledException} with
+ * {@link CancellationReason.Kind#PARENT_CANCELLED}, or the {@link ScopeTimeoutException} of the scope whose
+ * deadline passed), not an {@link InterruptedException}.
  *
  * <h2>Memory effects</h2>
- * Actions in the owner before a {@code fork} happen-before the task runs; actions of a task happen-before
- * {@code join()} returns (or throws) with that task settled.
+ * Actions in the owner before a {@code fork} happen-before the task runs. Actions of a task that ended on its
+ * own (succeeded, failed, or timed out on its own timeout) happen-before {@code join()} returns or throws. A task
+ * that join settled as cancelled while its thread still ran may still be running when join returns; the actions
+ * of every task happen-before {@link #close()} returns.
  *
  * @param <T> the tasks' result type
  * @param <R> what {@link #join()} returns
@@ -67,18 +80,31 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
     <U extends T> Task<U> fork(String name, Callable<? extends U> task);
 
     /**
+     * Forks a named task whose body is handed this scope, typed, so that it can fork more tasks into it without a
+     * cast. Otherwise as {@link #fork(String, Duration, Callable)}.
+     */
+    <U extends T> Task<U> fork(String name, TaskBody<T, ? extends U> task);
+
+    /**
      * Forks {@code task} to run on a new virtual thread, with its own {@code timeout} (or none when
      * {@code null}). The thread is named {@code scopePath/name} while the task runs; from fork until then it is
      * named after the scope, {@code scopePath} (see docs/scopes.md, "Context"). With a concurrency cap, a fork by
-     * the owner waits for a free slot before any thread is created; a fork by a task queues the task and returns
-     * at once. A fork into a stopped scope returns a task already {@code CANCELLED}. The forking thread's MDC and
-     * the owner's ScopedValue bindings are visible to the task.
+     * the owner waits (parked, never spinning) for a free slot before any thread is created, starting tasks forked
+     * by tasks meanwhile; a fork by a task queues the task and returns at once. A fork into a stopped scope
+     * returns a task already {@code CANCELLED}, not recorded in {@link #tasks()}. The forking thread's MDC and the
+     * owner's ScopedValue bindings are visible to the task. If the fork throws, nothing was forked: the scope
+     * neither counts nor waits for the task.
      *
      * @throws NullPointerException     if {@code task} is null
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
-     * @throws IllegalStateException    if the owner forks after join or close, or a task forks after the scope
-     *                                  finished
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative, or {@code name} is blank or
+     *                                  contains '/'
+     * @throws IllegalStateException    if the owner forks after join or close, a task forks after the scope
+     *                                  finished, or the JDK scope under this one was closed because a
+     *                                  ScopedValue binding the scope was opened in has ended
      * @throws WrongThreadException     if the caller is neither the owner nor a task running inside this scope
+     * @throws java.util.concurrent.StructureViolationException if the owner forks inside a ScopedValue binding
+     *                                  that was not in effect when it opened the scope
+     * @throws RuntimeException         what the policy's {@link Join#onFork} threw
      */
     <U extends T> Task<U> fork(String name, Duration timeout, Callable<? extends U> task);
 
@@ -120,7 +146,7 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
     /** The scope's state. */
     ScopeState state();
 
-    /** Whether {@link #close()} has returned. */
+    /** Whether {@link #close()} has finished waiting for every thread of the scope. Any thread. */
     boolean isClosed();
 
     /** Time left until the effective deadline (zero once passed); empty when there is none. */
@@ -146,10 +172,14 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
     int maxConcurrency();
 
     /**
-     * Closes the scope: if it was not joined, cancels it (reason {@link CancellationReason.Kind#OWNER_EXITED});
-     * then waits, uninterruptibly, until every thread of the scope has finished.
+     * Closes the scope: first closes the scopes its owner opened after this one and left open; if it was not
+     * joined, cancels it (reason {@link CancellationReason.Kind#OWNER_EXITED}, state
+     * {@link ScopeState#CANCELLED}, even when nothing was forked); then waits, uninterruptibly, until every
+     * thread of the scope has finished. A second call returns at once.
      *
      * @throws WrongThreadException if the caller is not the owner
+     * @throws java.util.concurrent.StructureViolationException if the owner closes the scope inside a ScopedValue
+     *         binding that was not in effect when it opened it; the scope is closed and its threads have ended
      */
     @Override
     void close();

@@ -1,7 +1,7 @@
 package dev.weft.scope;
 
+import dev.weft.internal.Nanos;
 import dev.weft.internal.StructuredThreads;
-import dev.weft.internal.TaskThreadNames;
 import dev.weft.progress.Progress;
 import dev.weft.time.TimeSource;
 
@@ -9,35 +9,45 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.StructureViolationException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /** The scope runtime. See {@link Scope} for the contract. */
-final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
+final class ScopeImpl<T, R> implements Scope<T, R> {
 
     /*
      * Implementation notes.
      *
-     * Threads. Only the owner starts threads (the JDK rule). A fork from a task of this scope (or of a scope
-     * nested in it) creates the task QUEUED, counts it unfinished and puts it on `requested`; the owner starts
-     * it the next time it waits, in fork (cap) or in join. So tasks may spawn tasks, under the same policy, cap
-     * and deadline, and join cannot return while a spawner still runs: the spawned task counts as unfinished
-     * before the spawner itself can exit.
+     * Parts. TaskLog keeps the tasks in fork order and the failures in completion order; RunControl counts the
+     * unfinished tasks, queues tasks forked by tasks, hands out run slots and holds every wait; Deadline arms the
+     * scope's timer; StructuredThreads is the JDK scope that contains the threads. This class is the lifecycle:
+     * fork, stop, join, close.
      *
-     * Counting, the owner's waits and the cap: see ScopeCounts.
+     * Threads. Only the owner starts threads (the JDK rule). A fork by a task queues the task in RunControl, where
+     * it counts as unfinished before the forking task can exit, and the owner starts it the next time it waits in
+     * fork, join or Task.join. A fork is counted only once it cannot fail any more short of its thread start, and
+     * the count is undone if the start throws, so an exception in a fork never leaves join waiting for a task
+     * that will not run.
      *
-     * Stop. `stopReason` goes from null to a reason once, by CAS: the first of sibling failure, decided
-     * outcome, deadline, explicit cancel, parent cancel or owner exit wins and is the reason everyone reads.
-     * The winner stops child scopes (before interrupting, so that a task owning a child scope and woken in its join
-     * finds it stopped for the inherited reason), interrupts running tasks and wakes the owner. Join then
-     * settles the tasks still unfinished as CANCELLED (TIMED_OUT after a deadline) without waiting for them, and
-     * close() waits for their threads.
+     * Stop. `stopReason` goes from null to a reason once, by CAS; the first of policy decision, deadline, explicit
+     * cancel, parent stop or owner exit wins and is the reason everyone reads. The winner stops the child scopes
+     * first (so a task that owns a child scope and is woken in its join finds it stopped for the inherited
+     * reason), then RunControl (queued tasks come out and are settled as cancelled; later forks are refused),
+     * then interrupts the running tasks, once each (TaskImpl). join returns as soon as the scope has stopped,
+     * settling the unfinished tasks as cancelled (timed out after a deadline) without waiting for them; close
+     * waits for their threads.
      *
-     * The terminal ScopeState is set once, by CAS from OPEN, at the end of join (or at close without join).
+     * The terminal ScopeState is set once, by CAS from OPEN, at the end of join or at close without join.
      */
+
+    private static final int OPEN = 0;
 
     final String name;
     private final String path;
@@ -46,36 +56,42 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     final TimeSource time;
     final Deadline deadline;
     final Progress progress;
+    final Thread owner;
+    private final TaskLog<T> log = new TaskLog<>();
+    private final RunControl<T> runs;
     private final StructuredThreads threads;
-    private final ScopeImpl<?, ?> previousOwned;
-    /**
-     * The thread names of this scope's tasks (TaskThreadNames): looked up by the owner before it starts the first
-     * task, so the tasks, which read it as they start (Thread.start orders the two), do not look the path up
-     * again, several at once; elsewhere on first use, racy single-check.
-     */
-    private TaskThreadNames threadNames;
+    /** The innermost scope the owner had open when this one opened (ScopeTree). Immutable. */
+    private final ScopeImpl<?, ?> outerOwned;
+    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger autoNames = new AtomicInteger();
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
+    /** What the policy's onComplete threw, first one only; read by join. */
+    private volatile Throwable policyFailure;
     /** ScopeState ordinal; CAS from OPEN once. */
     private volatile int state;
-    /** Owner-confined lifecycle flags. */
+    /** Set once close() has waited for every thread; read by anyone. */
+    private volatile boolean closed;
+    /** Owner-confined: join has been called. */
     private boolean joined;
-    private boolean closed;
 
     ScopeImpl(String name, Join<T, R> policy, TimeSource time, Duration ownDeadline, int maxConcurrency) {
-        super(maxConcurrency);
+        this.owner = Thread.currentThread();
         this.name = name;
         this.policy = policy;
-        this.parent = ScopeTree.enclosing();
-        this.path = parent == null ? name : parent.path + "/" + name;
+        ScopeTree.Enclosing at = ScopeTree.enclosing();
+        this.parent = at.parent();
+        this.path = at.openedBy() != null ? at.openedBy().path() + "/" + name
+                : parent != null ? parent.path + "/" + name : name;
         this.time = time != null ? time : parent != null ? parent.time : TimeSource.system();
         this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
+        this.runs = new RunControl<>(maxConcurrency);
+        this.threads = new StructuredThreads(path); // first: it may throw, and nothing is registered yet
         this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
-        this.threads = new StructuredThreads(path, () -> stopReason != null);
-        this.previousOwned = ScopeTree.enter(this);
+        this.outerOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.addChild(this);
+            parent.children.add(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -98,6 +114,12 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     }
 
     @Override
+    public <U extends T> Task<U> fork(String name, TaskBody<T, ? extends U> body) {
+        Objects.requireNonNull(body, "task must not be null (scope " + path + ")");
+        return fork(name, null, () -> body.call(this));
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public <U extends T> Task<U> fork(String name, Duration timeout, Callable<? extends U> body) {
         if (body == null) {
@@ -109,7 +131,11 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
                 throw new IllegalArgumentException("task timeout must be positive, was " + timeout
                         + " (scope " + path + ")");
             }
-            timeoutNanos = saturatedNanos(timeout);
+            timeoutNanos = Nanos.of(timeout);
+        }
+        if (name != null && (name.isBlank() || name.indexOf('/') >= 0)) {
+            throw new IllegalArgumentException("task name must be non-blank and contain no '/', was \"" + name
+                    + "\" (scope " + path + ")");
         }
         boolean byOwner = Thread.currentThread() == owner;
         if (byOwner) {
@@ -124,16 +150,21 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             throw new WrongThreadException("thread " + Thread.currentThread().getName()
                     + " may not fork in scope " + path + ": only its owner (" + owner.getName()
                     + ") or a task running inside it may");
-        } else if (state != ScopeState.OPEN.ordinal()) {
+        } else if (state != OPEN) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        var task = addTask(name, timeoutNanos, (Callable<? extends T>) body);
-        policy.onFork(task);
+        String taskName = name != null ? name : "task-" + autoNames.incrementAndGet();
+        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        policy.onFork(task); // before anything is counted: if it throws, nothing is left to undo
+        CancellationReason stop = stopReason;
+        if (stop != null) {
+            task.settleAsCancelled(stop); // a fork into a stopped scope: returned cancelled, not recorded
+            return (Task<U>) task;
+        }
         if (byOwner) {
-            startOrWait(task);
-        } else {
-            request(task); // counted unfinished by addTask's claim, before the forking task can exit (see ScopeCounts)
-            wakeOwner();
+            forkByOwner(task);
+        } else if (!runs.request(task, () -> log.add(task))) {
+            task.settleAsCancelled(stopReason);
         }
         return (Task<U>) task;
     }
@@ -147,66 +178,121 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         return false;
     }
 
-    /** Owner: starts the task now, or waits for a free slot under the cap (starting requested tasks meanwhile). */
-    private void startOrWait(TaskImpl<T> task) {
-        boolean holdsPermit = false;
-        if (maxConcurrency != NO_CAP) {
+    /** Owner: waits for a run slot under a cap (starting requested tasks meanwhile), then starts the task. */
+    private void forkByOwner(TaskImpl<T> task) {
+        log.add(task); // QUEUED in tasks() while the owner waits for its slot
+        boolean permit = false;
+        if (runs.cap != 0) {
             try {
-                holdsPermit = awaitPermit();
+                permit = awaitPermit();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                        "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
+                if (!stoppedWithAncestors()) {
+                    Thread.currentThread().interrupt();
+                    stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                            "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
+                } else {
+                    Thread.currentThread().interrupt(); // the interrupt is the cancellation's: keep it visible
+                }
+            }
+            if (!permit) {
+                task.settleAsCancelled(stopReason);
+                return;
             }
         }
-        start(task, holdsPermit);
+        runs.countStarting();
+        start(task, permit, true);
+    }
+
+    /** Owner: takes a run slot, waiting as long as needed; false if the scope stopped first. */
+    private boolean awaitPermit() throws InterruptedException {
+        while (true) {
+            startRequested();
+            if (stopReason != null) {
+                return false;
+            }
+            if (runs.tryAcquire()) {
+                return true;
+            }
+            runs.awaitOwner(() -> stopReason != null || runs.hasFreeSlot(), false);
+        }
     }
 
     /**
-     * Owner: creates the task's thread; with a stop, settles the task as cancelled instead, returning its permit
-     * and counting it as exited since it will never run.
+     * Owner: starts a counted, logged task. If the JDK refuses the thread, the task is undone (not counted, not
+     * in the log) and the refusal is thrown, when {@code rethrow}; otherwise it is settled as failed.
      */
-    private void start(TaskImpl<T> task, boolean holdsPermit) {
-        CancellationReason stop = stopReason;
-        if (stop != null) {
-            task.settleAsCancelled(stop);
-            countExit(holdsPermit);
-            return;
+    private void start(TaskImpl<T> task, boolean permit, boolean rethrow) {
+        boolean started;
+        try {
+            started = threads.start(task);
+        } catch (RuntimeException | Error e) {
+            undoStart(task, permit, rethrow, e);
+            throw e;
         }
-        threadNames(); // looked up by the owner, before any task of the scope reads it (see the field)
-        threads.start(task);
+        if (!started) {
+            var e = new IllegalStateException("scope " + path + " can no longer start threads: the JDK scope under"
+                    + " it was closed, because a ScopedValue binding that the scope was opened in has ended; open"
+                    + " and close a scope within the same bindings");
+            undoStart(task, permit, rethrow, e);
+            throw e;
+        }
+    }
+
+    private void undoStart(TaskImpl<T> task, boolean permit, boolean rethrow, Throwable cause) {
+        if (rethrow) {
+            log.remove(task);
+        } else {
+            task.settleFailedToStart(cause);
+        }
+        runs.countExit(permit);
     }
 
     /** Owner: starts the requested tasks that the cap allows. */
-    @Override
-    void startRequested() {
+    private void startRequested() {
         TaskImpl<T> task;
-        while ((task = peekRequest()) != null) {
-            boolean holdsPermit = false;
-            if (stopReason == null && maxConcurrency != NO_CAP) {
-                if (!tryAcquirePermit()) {
-                    return;
-                }
-                holdsPermit = true;
+        while ((task = runs.pollStartable()) != null) {
+            CancellationReason stop = stopReason;
+            if (stop != null) {
+                task.settleAsCancelled(stop);
+                runs.countExit(runs.cap != 0);
+                continue;
             }
-            pollRequest();
-            start(task, holdsPermit);
+            try {
+                start(task, runs.cap != 0, false);
+            } catch (RuntimeException | Error e) {
+                onTaskCompleted(task); // settled as failed by the undo: the policy hears of it like any failure
+            }
         }
     }
 
-    // ---- task callbacks (task threads, timers) ----
+    // ---- task callbacks ----
 
     CancellationReason stopReason() {
         return stopReason;
     }
 
-    @Override
-    boolean isStopped() {
-        return stopReason != null;
+    /** A task's thread is done with the task (body returned, or it never ran); its slot is free. */
+    void onTaskExit(TaskImpl<T> task) {
+        runs.countExit(runs.cap != 0);
+    }
+
+    /** Settles a failure and records it in completion order, atomically with respect to join's snapshot. */
+    boolean settleFailure(TaskImpl<T> task, BooleanSupplier settle) {
+        return log.recordFailure(task, settle);
     }
 
     void onTaskCompleted(TaskImpl<T> task) {
-        if (policy.onComplete(task)) {
+        boolean stopNow;
+        try {
+            stopNow = policy.onComplete(task);
+        } catch (RuntimeException | Error e) {
+            if (POLICY_FAILURE.compareAndSet(this, null, e)) {
+                stop(new CancellationReason(CancellationReason.Kind.POLICY_FAILED, "join policy "
+                        + policy.getClass().getName() + " threw in onComplete for task " + task.path() + ": " + e, e));
+            }
+            return;
+        }
+        if (stopNow) {
             stop(task.state() == TaskState.SUCCEEDED
                     ? CancellationReason.outcomeDecided(task.path())
                     : CancellationReason.siblingFailed(task.path(), task.exception()));
@@ -223,16 +309,16 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         if (reason.kind() != CancellationReason.Kind.DEADLINE) {
             deadline.disarm();
         }
-        List<TaskImpl<T>> snapshot = taskList();
-        // children first: a task that owns a child scope and wakes from the interrupt in that scope's join must
-        // find it already stopped for the real reason, not record "owner interrupted" (OWNER_EXITED) instead
-        for (ScopeImpl<?, ?> child : childList()) {
+        for (ScopeImpl<?, ?> child : children) {
             child.stop(child.childReason(reason));
         }
-        for (TaskImpl<T> task : snapshot) {
-            task.interrupt();
+        for (TaskImpl<T> queued : runs.stop()) {
+            queued.settleAsCancelled(reason);
+            runs.countExit(false);
         }
-        wakeOwner();
+        for (TaskImpl<T> task : log.tasks()) {
+            task.interruptForCancel();
+        }
         return true;
     }
 
@@ -241,6 +327,23 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         return parentReason.kind() == CancellationReason.Kind.DEADLINE
                 ? deadline.expiredReason(parentReason)
                 : CancellationReason.parentCancelled(parent.path, parentReason);
+    }
+
+    /**
+     * Whether this scope has stopped, taking on an ancestor's stop that has not reached it yet: an owner that is
+     * a task of the parent can be interrupted by the parent's stop before the cascade reaches this scope.
+     */
+    private boolean stoppedWithAncestors() {
+        if (stopReason != null) {
+            return true;
+        }
+        for (ScopeImpl<?, ?> s = parent; s != null; s = s.parent) {
+            if (s.stopReason != null) {
+                stop(childReason(parent.stopReason != null ? parent.stopReason : s.stopReason));
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- join and close ----
@@ -255,23 +358,34 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             throw new IllegalStateException("scope " + path + " has already been joined; join is allowed once");
         }
         joined = true;
-        try {
-            awaitOwner(() -> (allExited() && !hasRequests()) || stopReason != null, true);
-        } catch (InterruptedException e) {
-            stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                    "owner of " + path + " was interrupted in join", null));
-            settle();
-            finish(ScopeState.CANCELLED);
-            throw e;
+        if (policy instanceof Joins.Quorum<?> quorum && quorum.unreachableAtJoin()) {
+            stop(quorum.unreachableReason());
         }
-        settle();
+        try {
+            awaitOwner(() -> stopReason != null || runs.quiescent(), false);
+        } catch (InterruptedException e) {
+            if (!stoppedWithAncestors()) {
+                stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                        "owner of " + path + " was interrupted in join", null));
+                settleUnfinished();
+                finish(ScopeState.CANCELLED);
+                throw e;
+            }
+            Thread.currentThread().interrupt(); // interrupted by the cancellation: report that, keep the status
+        }
+        settleUnfinished();
         CancellationReason stop = stopReason;
+        Throwable policyError = policyFailure;
+        if (policyError != null) {
+            finish(ScopeState.FAILED);
+            throw new ScopeFailedException(path, null, "scope " + path + " failed: " + stop.detail(), policyError);
+        }
         if (stop != null && isExternal(stop.kind())) {
             finish(ScopeState.CANCELLED);
             throw new ScopeCancelledException(path, stop);
         }
         try {
-            R result = policy.result(new JoinedTasks<>(this));
+            R result = policy.result(log.joined(this));
             finish(deadlineExpired() ? ScopeState.TIMED_OUT : ScopeState.SUCCEEDED);
             return result;
         } catch (ScopeTimeoutException e) {
@@ -289,28 +403,63 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
     private static boolean isExternal(CancellationReason.Kind kind) {
         return switch (kind) {
             case EXPLICIT, PARENT_CANCELLED, SHUTDOWN, OWNER_EXITED -> true;
-            case DEADLINE, TASK_TIMEOUT, SIBLING_FAILED, OUTCOME_DECIDED -> false;
+            case DEADLINE, TASK_TIMEOUT, SIBLING_FAILED, OUTCOME_DECIDED, POLICY_FAILED -> false;
         };
     }
 
-    /** Owner: waits for the JDK scope, then settles every unfinished task with the stop reason. */
-    private void settle() {
+    /**
+     * Owner: waits until {@code done}, starting requested tasks meanwhile. {@code forOneTask}: the wait of
+     * Task.join, which every task exit may end.
+     */
+    private void awaitOwner(BooleanSupplier done, boolean forOneTask) throws InterruptedException {
+        while (true) {
+            startRequested();
+            if (done.getAsBoolean()) {
+                return;
+            }
+            runs.awaitOwner(done, forOneTask);
+        }
+    }
+
+    /** Owner, after a stop: settles every task not yet ended as cancelled (timed out after a deadline). */
+    private void settleUnfinished() {
         CancellationReason stop = stopReason;
-        threads.awaitThreads(stop != null);
         if (stop == null) {
             return;
         }
-        TaskImpl<T> queued;
-        while ((queued = pollRequest()) != null) {
-            queued.settleAsCancelled(stop);
-        }
-        for (TaskImpl<T> task : taskList()) {
+        for (TaskImpl<T> task : log.tasks()) {
             task.settleAsCancelled(stop);
         }
     }
 
     private void finish(ScopeState terminal) {
-        STATE.compareAndSet(this, ScopeState.OPEN.ordinal(), terminal.ordinal());
+        STATE.compareAndSet(this, OPEN, terminal.ordinal());
+    }
+
+    /** Waits for {@code task} to end, or for this scope to stop. Any thread; see {@link Task#join()}. */
+    void awaitTask(TaskImpl<T> task) throws InterruptedException {
+        if (task.isEnded()) {
+            return;
+        }
+        if (Thread.currentThread() == owner) {
+            awaitOwner(() -> task.isEnded() || stopReason != null, true);
+            return;
+        }
+        TaskImpl<?> caller = TaskImpl.current();
+        boolean holdsSlot = runs.cap != 0 && caller != null && caller.scope == this
+                && caller.thread() == Thread.currentThread();
+        if (holdsSlot) {
+            runs.release(); // a task waiting for another gives up its run slot meanwhile, so the other can run
+        }
+        try {
+            runs.await(() -> task.isEnded() || stopReason != null, true);
+        } finally {
+            if (holdsSlot) {
+                // after a stop no slot is handed out again, so one that runs on without a slot (reacquire answers
+                // false) cannot take the running count over the cap; its exit returns a slot nobody will use
+                runs.reacquire(() -> stopReason != null);
+            }
+        }
     }
 
     @Override
@@ -319,25 +468,40 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         if (closed) {
             return;
         }
-        try {
-            if (!joined) {
-                boolean forked = hasTasks();
-                if (forked) {
-                    stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
-                            "scope " + path + " was closed before join", null));
-                }
-                settle();
-                finish(forked ? ScopeState.CANCELLED : ScopeState.SUCCEEDED);
+        RuntimeException inner = null;
+        for (ScopeImpl<?, ?> above : ScopeTree.openedAfter(this)) {
+            try {
+                above.close(); // opened after this one by the same thread and left open: they close first
+            } catch (RuntimeException e) {
+                inner = e;
             }
-            deadline.disarm();
+        }
+        if (!joined) {
+            stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
+                    "scope " + path + " was closed before join", null));
+            settleUnfinished();
+            finish(ScopeState.CANCELLED);
+        }
+        deadline.disarm();
+        runs.awaitAllExitedUninterruptibly();
+        RuntimeException violation = null;
+        try {
             threads.close();
+        } catch (StructureViolationException e) {
+            violation = e;
         } finally {
             closed = true;
             progress.complete();
-            ScopeTree.exit(this, previousOwned);
+            ScopeTree.exit(this);
             if (parent != null) {
-                parent.removeChild(this);
+                parent.children.remove(this);
             }
+        }
+        if (violation != null) {
+            throw violation;
+        }
+        if (inner != null) {
+            throw inner;
         }
     }
 
@@ -360,12 +524,13 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         return path;
     }
 
-    TaskThreadNames threadNames() {
-        TaskThreadNames n = threadNames;
-        if (n == null) {
-            threadNames = n = TaskThreadNames.of(path);
-        }
-        return n;
+    ScopeImpl<?, ?> outerOwned() {
+        return outerOwned;
+    }
+
+    /** Whether a scope opened now by the owner's thread may nest in this one: not closed, and its join not ended. */
+    boolean acceptsChildren() {
+        return !closed && state == OPEN;
     }
 
     @Override
@@ -400,12 +565,12 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        return List.copyOf(childList()); // already an immutable copy: returned as it is
+        return List.copyOf(children);
     }
 
     @Override
     public List<Task<T>> tasks() {
-        return Collections.unmodifiableList(taskList()); // a private copy already: no second copy
+        return List.copyOf(log.tasks());
     }
 
     @Override
@@ -415,12 +580,17 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
 
     @Override
     public int maxConcurrency() {
-        return maxConcurrency;
+        return runs.cap;
     }
 
     @Override
     public String toString() {
         return "Scope[" + path + ", " + state() + "]";
+    }
+
+    /** {@code d} in nanoseconds, clamped so that adding it to a clock reading never wraps (see Nanos). */
+    static long saturatedNanos(Duration d) {
+        return Nanos.of(d);
     }
 
     /** Whether the scope stopped because its deadline (own or inherited) passed. */
@@ -429,21 +599,16 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
         return stop != null && stop.kind() == CancellationReason.Kind.DEADLINE;
     }
 
-    /** {@code d} in nanoseconds, clamped so that adding it to a clock reading never wraps (see Nanos). */
-    static long saturatedNanos(Duration d) {
-        return dev.weft.internal.Nanos.of(d);
-    }
-
     /** The threads running tasks of this scope and of its descendants, right now. */
     List<Thread> liveThreads() {
         List<Thread> live = new ArrayList<>();
-        for (TaskImpl<T> t : taskList()) {
+        for (TaskImpl<T> t : log.tasks()) {
             Thread th = t.thread();
             if (th != null) {
                 live.add(th);
             }
         }
-        for (ScopeImpl<?, ?> child : childList()) {
+        for (ScopeImpl<?, ?> child : children) {
             live.addAll(child.liveThreads());
         }
         return live;
@@ -451,12 +616,14 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
 
     // VarHandle mechanics
     private static final VarHandle STOP_REASON;
+    private static final VarHandle POLICY_FAILURE;
     private static final VarHandle STATE;
 
     static {
         try {
             var lookup = MethodHandles.lookup();
             STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
+            POLICY_FAILURE = lookup.findVarHandle(ScopeImpl.class, "policyFailure", Throwable.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {

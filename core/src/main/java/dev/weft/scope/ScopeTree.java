@@ -1,44 +1,65 @@
 package dev.weft.scope;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Finds the scope that encloses a scope being opened: the innermost open scope owned by the current thread, or
- * else the scope of the task the current thread runs.
+ * Where a new scope nests: which open scope encloses the scope being opened, and which task opened it. Keeps,
+ * per thread, the innermost scope that thread owns.
  */
 final class ScopeTree {
 
     /*
-     * Implementation notes: a task's own thread keeps its innermost owned scope in its task
-     * (TaskImpl.ownedScope), which it reaches through the CURRENT binding; any other thread keeps it in a
-     * ThreadLocal. The first read of a ThreadLocal in a thread creates that thread's map (about 136 bytes), which
-     * a tree of nested scopes would otherwise pay once per task thread that opens one. A thread that inherited
-     * CURRENT without being that task's thread (a thread of a JDK scope opened inside a task) is "any other
-     * thread": the task's field is confined to the task's own thread.
+     * Implementation notes.
+     *
+     * Per thread, the scopes a thread owns form a stack linked through ScopeImpl.outerOwned, whose top is kept in
+     * the task (TaskImpl.ownedScope) for a task's own thread and in a ThreadLocal for any other thread. The stack
+     * is repaired, never trusted: a scope that has been closed, or whose join has finished, is skipped when a new
+     * scope looks for its parent, so one scope closed out of order or never closed (a pooled platform thread that
+     * leaked one) does not make every later scope on that thread the child of a dead one. Closing a scope closes
+     * first the scopes that the same thread opened after it and left open.
+     *
+     * Shield. A scope opened in shielded cleanup must not be cancelled because the task running the cleanup is:
+     * when the task's thread is shielded and owns no scope opened inside the shield, the new scope is a root.
      */
 
-    /** The innermost open scope owned by this thread, for threads that do not run a task of their own. */
     private static final ThreadLocal<ScopeImpl<?, ?>> OWNED = new ThreadLocal<>();
 
     private ScopeTree() {
     }
 
-    static ScopeImpl<?, ?> enclosing() {
+    /** Where a scope opened now by the calling thread nests. */
+    record Enclosing(ScopeImpl<?, ?> parent, TaskImpl<?> openedBy) {
+    }
+
+    static Enclosing enclosing() {
         TaskImpl<?> current = TaskImpl.current();
-        if (isOwn(current)) {
-            return current.ownedScope != null ? current.ownedScope : current.scope;
+        TaskImpl<?> own = isOwn(current) ? current : null;
+        ScopeImpl<?, ?> owned = usable(own != null ? own.ownedScope : OWNED.get());
+        if (own != null && own.isShielded() && (owned == null || owned == usable(own.shieldBase))) {
+            return new Enclosing(null, null); // opened in shielded cleanup (see notes)
         }
-        ScopeImpl<?, ?> owned = OWNED.get();
         if (owned != null) {
-            return owned;
+            return new Enclosing(owned, null);
         }
-        return current != null ? current.scope : null;
+        if (current != null) {
+            return new Enclosing(current.scope, own);
+        }
+        return new Enclosing(null, null);
+    }
+
+    /** The innermost scope this thread owns, for a shield to remember. */
+    static ScopeImpl<?, ?> innermostOwned() {
+        TaskImpl<?> current = TaskImpl.current();
+        return isOwn(current) ? current.ownedScope : OWNED.get();
     }
 
     /** Records {@code scope} as the innermost scope of this thread; returns the one it hides. */
     static ScopeImpl<?, ?> enter(ScopeImpl<?, ?> scope) {
-        TaskImpl<?> own = ownTask();
-        if (own != null) {
-            ScopeImpl<?, ?> previous = own.ownedScope;
-            own.ownedScope = scope;
+        TaskImpl<?> current = TaskImpl.current();
+        if (isOwn(current)) {
+            ScopeImpl<?, ?> previous = current.ownedScope;
+            current.ownedScope = scope;
             return previous;
         }
         ScopeImpl<?, ?> previous = OWNED.get();
@@ -46,28 +67,47 @@ final class ScopeTree {
         return previous;
     }
 
-    static void exit(ScopeImpl<?, ?> scope, ScopeImpl<?, ?> previous) {
-        TaskImpl<?> own = ownTask();
-        if (own != null) {
-            if (own.ownedScope == scope) {
-                own.ownedScope = previous;
+    /**
+     * The scopes this thread opened after {@code scope} and has not closed, innermost first: they must close
+     * before it does.
+     */
+    static List<ScopeImpl<?, ?>> openedAfter(ScopeImpl<?, ?> scope) {
+        List<ScopeImpl<?, ?>> above = new ArrayList<>();
+        for (ScopeImpl<?, ?> s = innermostOwned(); s != null && s != scope; s = s.outerOwned()) {
+            if (!s.isClosed()) {
+                above.add(s);
             }
-            return;
         }
-        if (OWNED.get() == scope) {
-            // set, never remove: a removed entry is made again (a new weak reference) by the next scope this
-            // thread opens, and a thread that opens scopes opens many
-            OWNED.set(previous);
-        }
+        return above;
     }
 
-    /** The task that the calling thread runs as its own thread, or null. */
-    private static TaskImpl<?> ownTask() {
+    /** Removes {@code scope} from this thread's stack, with any closed scope right under it. */
+    static void exit(ScopeImpl<?, ?> scope) {
         TaskImpl<?> current = TaskImpl.current();
-        return isOwn(current) ? current : null;
+        boolean own = isOwn(current);
+        ScopeImpl<?, ?> top = own ? current.ownedScope : OWNED.get();
+        if (top != scope) {
+            return; // not on this thread's stack top: left for the skipping in enclosing()
+        }
+        ScopeImpl<?, ?> next = scope.outerOwned();
+        while (next != null && next.isClosed()) {
+            next = next.outerOwned();
+        }
+        if (own) {
+            current.ownedScope = next;
+        } else {
+            OWNED.set(next); // set, never remove: a thread that opens scopes opens many
+        }
     }
 
-    /** Whether {@code task} is not null and the calling thread is its own thread. */
+    /** The nearest scope in the chain from {@code s} that may still be a parent, or null. */
+    private static ScopeImpl<?, ?> usable(ScopeImpl<?, ?> s) {
+        while (s != null && !s.acceptsChildren()) {
+            s = s.outerOwned();
+        }
+        return s;
+    }
+
     private static boolean isOwn(TaskImpl<?> task) {
         return task != null && task.thread() == Thread.currentThread();
     }

@@ -40,6 +40,22 @@ public sealed interface Task<T> permits TaskImpl {
     Optional<CancellationReason> cancellationReason();
 
     /**
+     * Waits until this task has ended and returns its value. Respects the scope's cancellation: if the scope stops
+     * while the task has not ended, this returns at once by throwing. May be called from any thread: the scope's
+     * owner (which starts tasks forked by tasks while it waits), a task of the scope or of a scope nested in it
+     * (under a concurrency cap, a task of the same scope gives up its run slot while it waits, so waiting for a
+     * queued task cannot deadlock), or any other thread.
+     *
+     * @return the task's value
+     * @throws ScopeFailedException    if the task failed (the cause is its exception) or timed out on its own
+     *                                 timeout (the cause is a {@link java.util.concurrent.TimeoutException})
+     * @throws ScopeCancelledException if the task was cancelled, or the scope stopped before it ended; the reason
+     *                                 says why
+     * @throws InterruptedException    if the calling thread was interrupted while waiting
+     */
+    T join() throws InterruptedException;
+
+    /**
      * How the task ended.
      *
      * @throws IllegalStateException if the task has not ended yet

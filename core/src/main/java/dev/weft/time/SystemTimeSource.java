@@ -1,20 +1,29 @@
 package dev.weft.time;
 
-import dev.weft.internal.RuntimeThreads;
-
 import java.time.Instant;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
-/** The real clocks. A timer is one virtual thread that sleeps until its deadline. */
+/** The real clocks. Timers run on the JDK's shared scheduler, the one the JDK's own scopes use for timeouts. */
 final class SystemTimeSource implements TimeSource {
 
     /*
-     * Implementation notes: a timer thread is started per schedule() call. Timers are opt-in (a scope
-     * deadline, a per-task timeout), so a thread per timer costs a few hundred bytes and no platform thread,
-     * and keeps the runtime free of shared daemon threads that would outlive their scopes. The timer's state
-     * word decides the race between firing and cancelling: PENDING -> FIRED (the thread won) or
-     * PENDING -> CANCELLED (cancel won). cancel() then joins the thread so it never outlives the call.
+     * Implementation notes.
+     *
+     * Scheduler. schedule() hands the action to ForkJoinPool.commonPool().schedule, the delay queue that the
+     * JDK's StructuredTaskScope uses for withTimeout: no thread per timer, and no thread of Weft's own that could
+     * outlive a scope. The action runs on a common-pool worker, so actions must be short (stopping a scope,
+     * interrupting a thread) and never block.
+     *
+     * Cancel. The Timer contract says that when cancel() returns, the action either never runs or has ended.
+     * `runner` decides the race: null while pending; the worker CASes it to its own thread before running the
+     * action and sets it to ENDED after; cancel() CASes null -> CANCELLED. A cancel that loses to a running action
+     * waits until ENDED (parking in short steps: the action is short), except on the action's own thread (an
+     * action may cancel its own timer). Cancelling costs the CAS and the removal of the entry from the delay
+     * queue; nothing is allocated.
      */
 
     static final SystemTimeSource INSTANCE = new SystemTimeSource();
@@ -42,48 +51,52 @@ final class SystemTimeSource implements TimeSource {
 
     @Override
     public Timer schedule(long deadlineNanos, Runnable action) {
-        var timer = new SleepingTimer(deadlineNanos, action);
-        timer.thread = RuntimeThreads.startVirtual("weft-timer", timer::run);
+        var timer = new SharedTimer(action);
+        long delay = Math.max(0, deadlineNanos - System.nanoTime());
+        timer.entry = ForkJoinPool.commonPool().schedule(timer, delay, TimeUnit.NANOSECONDS);
         return timer;
     }
 
-    private static final class SleepingTimer implements Timer {
-        private static final int PENDING = 0, FIRED = 1, CANCELLED = 2;
+    private static final class SharedTimer extends AtomicReference<Thread> implements Timer, Runnable {
+        /** Stands in `runner` for a timer that was cancelled before it ran. */
+        private static final Thread CANCELLED = new Thread(() -> { }, "weft-timer-cancelled");
+        /** Stands in `runner` for a timer whose action has ended. */
+        private static final Thread ENDED = new Thread(() -> { }, "weft-timer-ended");
 
-        private final long deadlineNanos;
         private final Runnable action;
-        /** Written by the timer thread (PENDING -> FIRED) or by cancel() (PENDING -> CANCELLED). */
-        private final AtomicInteger state = new AtomicInteger(PENDING);
-        /** Written once by schedule() before any cancel() can see this timer. */
-        private volatile Thread thread;
+        /** The queue entry; written once by schedule() before the timer is handed out. */
+        volatile ScheduledFuture<?> entry;
 
-        SleepingTimer(long deadlineNanos, Runnable action) {
-            this.deadlineNanos = deadlineNanos;
+        SharedTimer(Runnable action) {
             this.action = action;
         }
 
-        void run() {
-            try {
-                INSTANCE.sleepUntil(deadlineNanos);
-            } catch (InterruptedException e) {
+        @Override
+        public void run() {
+            if (!compareAndSet(null, Thread.currentThread())) {
                 return; // cancelled
             }
-            if (state.compareAndSet(PENDING, FIRED)) {
+            try {
                 action.run();
+            } finally {
+                set(ENDED);
             }
         }
 
         @Override
         public boolean cancel() {
-            boolean won = state.compareAndSet(PENDING, CANCELLED);
-            Thread t = thread;
-            if (won && t != null) {
-                t.interrupt();
+            if (compareAndSet(null, CANCELLED)) {
+                ScheduledFuture<?> e = entry;
+                if (e != null) {
+                    e.cancel(false);
+                }
+                return true;
             }
-            if (t != null && t != Thread.currentThread()) {
-                RuntimeThreads.joinUninterruptibly(t);
+            Thread runner;
+            while ((runner = get()) != ENDED && runner != CANCELLED && runner != Thread.currentThread()) {
+                LockSupport.parkNanos(10_000L);
             }
-            return won;
+            return false;
         }
     }
 }

@@ -127,7 +127,7 @@ class CancellationTest {
             assertThatThrownBy(scope::join).isInstanceOf(ScopeCancelledException.class);
         }
         assertThat(seen.get().kind()).isEqualTo(CancellationReason.Kind.PARENT_CANCELLED);
-        assertThat(seen.get().detail()).contains("enclosing scope a/b").contains("deep stop");
+        assertThat(seen.get().detail()).contains("enclosing scope a/t/b").contains("deep stop");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.weft.scope;
 
-import dev.weft.internal.TaskThreadNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
@@ -127,7 +126,7 @@ class ContextTest {
                     return pricing.join().getFirst();
                 }
             });
-            assertThat(scope.join()).containsExactly("checkout/pricing/vendorA");
+            assertThat(scope.join()).containsExactly("checkout/price/pricing/vendorA");
         }
     }
 
@@ -152,37 +151,8 @@ class ContextTest {
     }
 
     @Test
-    void scopesWithTheSamePathShareTheThreadNamesOfUnnamedTasks() throws Exception {
-        threadNamesOfUnnamedTasks("reused", 3); // a path is kept from its second scope on
-        List<String> first = threadNamesOfUnnamedTasks("reused", 3);
-        List<String> second = threadNamesOfUnnamedTasks("reused", 3);
-        assertThat(second).containsExactly("reused/task-1", "reused/task-2", "reused/task-3");
-        for (int i = 0; i < 3; i++) {
-            assertThat(second.get(i)).as("name of task-%d", i + 1).isSameAs(first.get(i));
-        }
-    }
-
-    @Test
-    void scopesWithTheSamePathShareTheThreadNamesOfNamedTasks() throws Exception {
-        threadNamesOfNamedTasks("shared"); // a path is kept from its second scope on
-        List<String> first = threadNamesOfNamedTasks("shared");
-        List<String> second = threadNamesOfNamedTasks("shared");
-        assertThat(second).containsExactly("shared/vendorA", "shared/vendorB");
-        assertThat(second.get(0)).isSameAs(first.get(0));
-        assertThat(second.get(1)).isSameAs(first.get(1));
-    }
-
-    private static List<String> threadNamesOfNamedTasks(String scopeName) throws InterruptedException {
-        try (var scope = Scope.named(scopeName).open(Join.<String>allSuccessful())) {
-            scope.fork("vendorA", () -> Thread.currentThread().getName());
-            scope.fork("vendorB", () -> Thread.currentThread().getName());
-            return scope.join();
-        }
-    }
-
-    @Test
-    void unnamedTasksBeyondTheRememberedNumbersAreStillNamedRight() throws Exception {
-        int n = TaskThreadNames.NUMBERS + 2;
+    void unnamedTasksOfALargeScopeAreAllNamedRight() throws Exception {
+        int n = 1_100;
         List<String> names = threadNamesOfUnnamedTasks("many", n);
         assertThat(names).hasSize(n);
         for (int i = 0; i < n; i++) {

@@ -217,7 +217,7 @@ class DeadlineTest {
             assertThatThrownBy(scope::join).isInstanceOf(ScopeTimeoutException.class);
         }
         assertThat(grandchildReason.get().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
-        assertThat(grandchildReason.get().detail()).contains("deadline of scope a").contains("inherited by a/b");
+        assertThat(grandchildReason.get().detail()).contains("deadline of scope a").contains("inherited by a/t/b");
     }
 
     @Test

@@ -75,9 +75,9 @@ class FailureReportingTest {
             assertThatThrownBy(checkout::join).isInstanceOfSatisfying(ScopeFailedException.class, e -> {
                 assertThat(e.taskPath()).isEqualTo("checkout/price");
                 assertThat(e.getCause()).isInstanceOfSatisfying(ScopeFailedException.class, inner -> {
-                    assertThat(inner.taskPath()).isEqualTo("checkout/pricing/vendorA");
-                    assertThat(inner.scopePath()).isEqualTo("checkout/pricing");
-                    assertThat(inner.getMessage()).contains("checkout/pricing/vendorA").contains("vendor down");
+                    assertThat(inner.taskPath()).isEqualTo("checkout/price/pricing/vendorA");
+                    assertThat(inner.scopePath()).isEqualTo("checkout/price/pricing");
+                    assertThat(inner.getMessage()).contains("checkout/price/pricing/vendorA").contains("vendor down");
                 });
             });
         }

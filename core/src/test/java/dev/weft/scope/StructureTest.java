@@ -108,7 +108,7 @@ class StructureTest {
             outer.join();
             // then
             assertThat(innerParent.get()).isSameAs(outer);
-            assertThat(innerPath.get()).isEqualTo("a/b");
+            assertThat(innerPath.get()).as("the opening task is part of the path").isEqualTo("a/t/b");
             assertThat(outerChildren.get()).containsExactly(innerRef.get());
         }
     }
@@ -171,7 +171,7 @@ class StructureTest {
             });
             a.join();
         }
-        assertThat(taskPath.get()).isEqualTo("a/b/c/leaf");
+        assertThat(taskPath.get()).isEqualTo("a/t1/b/t2/c/leaf");
     }
 
     @Test
@@ -198,7 +198,7 @@ class StructureTest {
         try (var later = Scope.named("later").open(Join.<Integer>allSuccessful())) {
             assertThat(later.parent()).isEmpty(); // nothing the task opened leaked into the owner
         }
-        assertThat(parents).containsExactly("root/outer", "root/outer", "root", "root");
+        assertThat(parents).containsExactly("root/t/outer", "root/t/outer", "root", "root");
     }
 
     @Test
