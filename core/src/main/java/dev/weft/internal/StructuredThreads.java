@@ -28,9 +28,9 @@ public final class StructuredThreads implements AutoCloseable {
      * for the threads' last instructions.
      *
      * Starting. The JDK's fork does not start a thread when the scope's flock was shut down behind the owner's
-     * back (a ScopedValue binding that the scope was opened in has ended and closed it): it returns normally and
-     * the thread is never started. start() detects that through the thread the factory made, so that a task
-     * counted as forked always runs.
+     * back (a ScopedValue binding that the scope was opened in has ended and closed it): it returns normally, and
+     * the thread it made ends without running anything. start() hands the caller that thread, so that it can
+     * tell (the thread is not alive and the body never began) and not count a task that will never run.
      */
 
     private final StructuredTaskScope<Object, Void> scope;
@@ -66,16 +66,17 @@ public final class StructuredThreads implements AutoCloseable {
     /**
      * Starts {@code body} on a new virtual thread of this scope.
      *
-     * @return false if the JDK scope had been closed behind the owner's back and started nothing (see notes)
+     * @return the thread made for it, or null if none was made. A thread that is no longer alive and never ran
+     *         the body was refused by a JDK scope closed behind the owner's back (see notes)
      * @throws java.util.concurrent.StructureViolationException if the owner's ScopedValue bindings are not those
      *         it had when it opened the scope
      */
-    public boolean start(Callable<?> body) {
+    public Thread start(Callable<?> body) {
         made = null;
         scope.fork(body);
         Thread t = made;
         made = null;
-        return t != null && t.getState() != Thread.State.NEW;
+        return t;
     }
 
     /**

@@ -181,7 +181,7 @@ public final class Retry {
         TimeSource time = task != null ? task.scope.time : TimeSource.system();
         List<Throwable> earlier = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
-            if (task != null && task.scope.stopReason() != null) {
+            if (cancelled(task)) {
                 throw rethrowable(withEarlier(new CancellationException("retry stopped before attempt "
                         + attempt + ": " + task.scope.stopReason()), earlier));
             }
@@ -191,7 +191,7 @@ public final class Retry {
             } catch (Throwable t) {
                 failure = t;
             }
-            if (!retries(failure) || attempt == maxAttempts || (task != null && task.scope.stopReason() != null)) {
+            if (!retries(failure) || attempt == maxAttempts || cancelled(task)) {
                 throw rethrowable(withEarlier(failure, earlier));
             }
             Duration delay = delayBefore(attempt + 1);
@@ -207,6 +207,11 @@ public final class Retry {
             earlier.add(failure);
             time.sleepUntil(now + delay.toNanos());
         }
+    }
+
+    /** Whether the calling task was cancelled; not inside shielded cleanup, which runs on despite it. */
+    private static boolean cancelled(TaskImpl<?> task) {
+        return task != null && !task.shieldedHere() && task.scope.stopReason() != null;
     }
 
     private <V> V callWithTimeout(Callable<V> body, int attempt) throws Exception {

@@ -201,11 +201,17 @@ final class RunControl<T> {
     // ---- waiting ----
 
     /**
-     * Waits until {@code done} answers true, a task is requested, or the scope stopped: the owner's wait, which
-     * must start requested tasks. Checks {@code done} under the lock.
+     * Waits until {@code done} answers true, a requested task can start, or the scope stopped: the owner's wait,
+     * which must start requested tasks. A queued task that has no free slot does not end the wait (the owner
+     * would only loop). Checks {@code done} under the lock.
      */
     void awaitOwner(BooleanSupplier done, boolean forOneTask) throws InterruptedException {
-        await(() -> done.getAsBoolean() || !requested.isEmpty() || stopped, forOneTask);
+        await(() -> done.getAsBoolean() || startable() || stopped, forOneTask);
+    }
+
+    /** Whether a requested task could start now: one is queued and, under a cap, a slot is free. Under lock. */
+    private boolean startable() {
+        return !requested.isEmpty() && (cap == 0 || permits.get() > 0);
     }
 
     /** Waits until {@code done} answers true (checked under the lock, after every change). */

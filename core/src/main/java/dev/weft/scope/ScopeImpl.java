@@ -150,7 +150,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             throw new WrongThreadException("thread " + Thread.currentThread().getName()
                     + " may not fork in scope " + path + ": only its owner (" + owner.getName()
                     + ") or a task running inside it may");
-        } else if (state != OPEN) {
+        } else if (state != OPEN && stopReason == null) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
         String taskName = name != null ? name : "task-" + autoNames.incrementAndGet();
@@ -224,7 +224,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private void start(TaskImpl<T> task, boolean permit, boolean rethrow) {
         boolean started;
         try {
-            started = threads.start(task);
+            Thread t = threads.start(task);
+            // a thread that is not alive and never began the task was refused (isAlive orders its end before this)
+            started = t != null && (t.isAlive() || task.hasStarted());
         } catch (RuntimeException | Error e) {
             undoStart(task, permit, rethrow, e);
             throw e;

@@ -240,6 +240,15 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
         return shieldDepth > 0;
     }
 
+    /** Whether the calling thread is this task's own, running shielded cleanup. */
+    boolean shieldedHere() {
+        return thread == Thread.currentThread() && shieldDepth > 0;
+    }
+
+    boolean hasStarted() {
+        return started;
+    }
+
     boolean isEnded() {
         return ended != null;
     }

@@ -317,4 +317,86 @@ class JoinPolicyTest {
         }
         assertThat(policy.forked).containsExactly("a:QUEUED", "b:QUEUED");
     }
+
+    // ---- issue-driven rules ----
+
+    @Test
+    void quorumOfTwoOverThreeReplicasWithOneDownAlwaysSucceeds() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            try (var scope = Scope.named("replicas").open(Join.<String>quorum(2))) {
+                scope.fork("down", () -> {
+                    throw new java.io.IOException("replica down");
+                });
+                scope.fork("r2", () -> "b");
+                scope.fork("r3", () -> "c");
+                assertThat(scope.join()).as("round %d", round).hasSize(2).containsExactlyInAnyOrder("b", "c");
+            }
+        }
+    }
+
+    @Test
+    void quorumFailsAtJoinWhenFailuresBeforeJoinLeaveItOutOfReach() throws Exception {
+        var failed = new CountDownLatch(2);
+        try (var scope = Scope.named("replicas").open(Join.<String>quorum(2))) {
+            for (String name : List.of("a", "b")) {
+                scope.fork(name, () -> {
+                    failed.countDown();
+                    throw new java.io.IOException(name + " down");
+                });
+            }
+            Task<String> slow = scope.fork("c", () -> Waits.forever());
+            Waits.await(failed);
+            Waits.until(() -> scope.tasks().stream().filter(t -> t.state() == TaskState.FAILED).count() == 2);
+            assertThatThrownBy(scope::join).isInstanceOf(ScopeFailedException.class);
+            assertThat(slow.state()).isEqualTo(TaskState.CANCELLED);
+        }
+    }
+
+    @Test
+    void aPolicyWhoseOnCompleteThrowsFailsTheScopeWithThatException() throws Exception {
+        var broken = new IllegalStateException("policy bug");
+        Join<Integer, List<Integer>> throwing = new Join<>() {
+            @Override
+            public boolean onComplete(Task<? extends Integer> task) {
+                throw broken;
+            }
+
+            @Override
+            public List<Integer> result(JoinState<Integer> state) {
+                return List.of();
+            }
+        };
+        try (var scope = Scope.named("p").open(throwing)) {
+            scope.fork("quick", () -> 1);
+            Task<Integer> other = scope.fork("slow", () -> Waits.forever());
+            assertThatThrownBy(scope::join).isInstanceOfSatisfying(ScopeFailedException.class, e -> {
+                assertThat(e.getCause()).isSameAs(broken);
+                assertThat(e.getMessage()).contains("p/quick");
+            });
+            assertThat(scope.state()).isEqualTo(ScopeState.FAILED);
+            assertThat(other.state()).isEqualTo(TaskState.CANCELLED);
+            assertThat(scope.cancellationReason()).get().extracting(CancellationReason::kind)
+                    .isEqualTo(CancellationReason.Kind.POLICY_FAILED);
+        }
+    }
+
+    @Test
+    void allSuccessfulReturnsAListThatCannotBeChanged() throws Exception {
+        try (var scope = Scope.named("ro").open(Join.<Integer>allSuccessful())) {
+            scope.fork(() -> 1);
+            List<Integer> values = scope.join();
+            assertThatThrownBy(() -> values.add(2)).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void theSupervisorHandlerForATaskThatHitItsOwnTimeoutRunsInThatTasksThread() throws Exception {
+        var handlerThread = new AtomicReference<String>();
+        try (var scope = Scope.named("sup").open(Join.<Integer>supervisor(
+                (task, error) -> handlerThread.set(Thread.currentThread().getName())))) {
+            scope.fork("slow", java.time.Duration.ofMillis(50), () -> Waits.forever());
+            scope.join();
+        }
+        assertThat(handlerThread.get()).isEqualTo("sup/slow");
+    }
 }

@@ -156,4 +156,58 @@ class ShieldTest {
             throw boom;
         })).isSameAs(boom);
     }
+
+    @Test
+    void aScopeOpenedInShieldedCleanupIsNotCancelledByTheTasksCancellation() throws Exception {
+        var inTask = new CountDownLatch(1);
+        var cleanupResult = new java.util.concurrent.atomic.AtomicReference<Object>();
+        try (var scope = Scope.named("s").timeSource(time).open(Join.<String>allSettled())) {
+            scope.fork("t", () -> {
+                try {
+                    inTask.countDown();
+                    return Waits.forever();
+                } finally {
+                    cleanupResult.set(CurrentTask.shielded(Duration.ofSeconds(5), () -> {
+                        try (var cleanup = Scope.named("cleanup").open(Join.<String>allSuccessful())) {
+                            cleanup.fork("delete", () -> "deleted");
+                            return cleanup.join();
+                        }
+                    }));
+                }
+            });
+            Waits.await(inTask);
+            scope.cancel("stop");
+            org.assertj.core.api.Assertions.assertThatThrownBy(scope::join).isInstanceOf(ScopeCancelledException.class);
+        }
+        assertThat(cleanupResult.get()).isEqualTo(java.util.List.of("deleted"));
+    }
+
+    @Test
+    void aRetryInShieldedCleanupMakesItsAttempts() throws Exception {
+        var inTask = new CountDownLatch(1);
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        var cleanupResult = new java.util.concurrent.atomic.AtomicReference<Object>();
+        try (var scope = Scope.named("s").open(Join.<String>allSettled())) {
+            scope.fork("t", () -> {
+                try {
+                    inTask.countDown();
+                    return Waits.forever();
+                } finally {
+                    cleanupResult.set(CurrentTask.shielded(Duration.ofSeconds(5), () ->
+                            Retry.attempts(3).backoff(Duration.ofMillis(1), 1.0, Duration.ofMillis(1))
+                                    .attemptTimeout(Duration.ofSeconds(5)).call(() -> {
+                                        if (attempts.incrementAndGet() < 3) {
+                                            throw new java.io.IOException("flaky");
+                                        }
+                                        return "released";
+                                    })));
+                }
+            });
+            Waits.await(inTask);
+            scope.cancel("stop");
+            org.assertj.core.api.Assertions.assertThatThrownBy(scope::join).isInstanceOf(ScopeCancelledException.class);
+        }
+        assertThat(cleanupResult.get()).isEqualTo("released");
+        assertThat(attempts).hasValue(3);
+    }
 }

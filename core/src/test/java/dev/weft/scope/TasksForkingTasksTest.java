@@ -170,20 +170,16 @@ class TasksForkingTasksTest {
     }
 
     @Test
-    void aTaskForkingAfterItsScopeFinishedGetsIllegalState() throws Exception {
+    void aTaskForkingAfterItsStoppedScopeFinishedGetsACancelledTask() throws Exception {
         var release = new CountDownLatch(1);
         var interrupted = new CountDownLatch(1);
-        var thrown = new AtomicReference<Throwable>();
+        var late = new AtomicReference<Task<String>>();
         var started = new CountDownLatch(1);
         try (var scope = Scope.named("late").open(Join.<String>allSuccessful())) {
             scope.fork("stubborn", () -> {
                 started.countDown();
                 Waits.ignoringInterrupts(release, interrupted);
-                try {
-                    scope.fork("tooLate", () -> "x");
-                } catch (Throwable t) {
-                    thrown.set(t);
-                }
+                late.set(scope.fork("tooLate", () -> "x"));
                 return "done";
             });
             Waits.await(started);
@@ -191,6 +187,7 @@ class TasksForkingTasksTest {
             assertThatThrownBy(scope::join).isInstanceOf(ScopeCancelledException.class);
             release.countDown();
         }
-        assertThat(thrown.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("has finished");
+        assertThat(late.get().state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(late.get().cancellationReason()).get().extracting(CancellationReason::detail).isEqualTo("stop");
     }
 }
