@@ -333,7 +333,7 @@ final class ScopeImpl<T, R> extends ScopeCounts<T> implements Scope<T, R> {
             threads.close();
         } finally {
             closed = true;
-            progress.complete();
+            dev.weft.internal.ScopeProgress.end(progress, state()); // folds the node into the parent's and releases it
             ScopeTree.exit(this, previousOwned);
             if (parent != null) {
                 parent.removeChild(this);
