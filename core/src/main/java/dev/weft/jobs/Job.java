@@ -179,9 +179,10 @@ final class Job<T> implements JobHandle<T>, JobContext {
      * it look finished. Once the job has ended, the snapshot kept at its end. Null before the first attempt.
      */
     ProgressSnapshot progressSnapshot() {
+        ProgressSnapshot last = finalProgress; // set (once the job ended) before progress is dropped
         Progress p = progress;
-        if (p == null) {
-            return finalProgress;
+        if (last != null || p == null) {
+            return last;
         }
         ProgressSnapshot s = p.snapshot();
         double floor = attemptsFraction;
