@@ -4,7 +4,7 @@
     python3 benchmarks/results-table.py benchmarks/results/<name>.json
 
 The baseline of a method is the JDK primitive named in BASELINES for its class (for ProgressBenchmark, the
-LongAdder group with the same thread count; for JobsBenchmark, the executor method of the same measurement).
+LongAdder group of the same shape and thread count; for JobsBenchmark, the executor method of the same measurement).
 The ratio is expressed so that > 1 always means "Weft is better": throughput / baseline throughput, or
 baseline time / time.
 """
@@ -22,8 +22,8 @@ BASELINES = {
 
 def baseline_of(cls, method):
     if cls == "ProgressBenchmark":
-        suffix = method.rsplit("_", 1)[-1]
-        return "longAdder_" + suffix
+        name, suffix = method.rsplit("_", 1)
+        return ("longAdderPerItem_" if name.endswith("PerItem") else "longAdder_") + suffix
     if cls == "JobsBenchmark":
         return method.replace("jobs", "executor", 1) if method.startswith("jobs") else None
     return BASELINES.get(cls)

@@ -2,6 +2,7 @@ package dev.weft.jobs;
 
 import dev.weft.progress.Progress;
 import dev.weft.progress.ProgressSnapshot;
+import dev.weft.progress.ProgressState;
 import dev.weft.scope.CancellationReason;
 import dev.weft.scope.Retry;
 import dev.weft.scope.Scope;
@@ -67,8 +68,10 @@ final class Job<T> implements JobHandle<T>, JobContext {
     volatile int attempt;
     volatile Scope<Object, List<Object>> scope;
     volatile Progress progress;
-    /** The last attempt's final progress, kept when the job ends instead of the node and its subtree. */
+    /** The job's final progress (see progressSnapshot), kept when the job ends instead of the node. */
     volatile ProgressSnapshot finalProgress;
+    /** The highest fraction an ended attempt reached; written by the runner after each attempt. */
+    volatile double attemptsFraction;
     volatile boolean stuck;
     volatile T value;
     volatile Throwable failure;
@@ -159,8 +162,7 @@ final class Job<T> implements JobHandle<T>, JobContext {
     @Override
     public JobRecord record() {
         int s = state;
-        Progress p = progress;
-        ProgressSnapshot snap = p != null ? p.snapshot() : finalProgress;
+        ProgressSnapshot snap = progressSnapshot();
         CancellationReason why = cancelReason;
         String cancellation = s == CANCELLED && why != null ? why.toString()
                 : s == TIMED_OUT ? "DEADLINE: job " + id + " exceeded its timeout of " + timeout : null;
@@ -168,6 +170,47 @@ final class Job<T> implements JobHandle<T>, JobContext {
                 attempt, retry == null ? 1 : retry.maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
                 snap, stuck, expectedDuration);
+    }
+
+    /**
+     * The job's progress as its record reports it: the current (or last) attempt's node, with the fraction never
+     * below what an earlier attempt reached, and the state RUNNING until the job ends, so that neither an attempt
+     * that ended (the job waits to retry) nor a new attempt starting at 0 moves the job's fraction back or makes
+     * it look finished. Once the job has ended, the snapshot kept at its end. Null before the first attempt.
+     */
+    ProgressSnapshot progressSnapshot() {
+        ProgressSnapshot last = finalProgress; // set (once the job ended) before progress is dropped
+        Progress p = progress;
+        if (last != null || p == null) {
+            return last;
+        }
+        ProgressSnapshot s = p.snapshot();
+        double floor = attemptsFraction;
+        if (!s.state().hasEnded() && s.fraction() >= floor) {
+            return s;
+        }
+        return new ProgressSnapshot(s.name(), s.done(), s.total(), Math.max(s.fraction(), floor), s.step(),
+                s.message(), s.rate(), s.state().hasEnded() ? Optional.empty() : s.eta(), false,
+                ProgressState.RUNNING, s.takenAt());
+    }
+
+    /** The job's progress at its end, in its terminal state: the last attempt's counts, the job's best fraction. */
+    ProgressSnapshot finalProgressSnapshot(JobState terminal) {
+        Progress p = progress;
+        if (p == null) {
+            return null;
+        }
+        ProgressSnapshot s = p.snapshot();
+        boolean succeeded = terminal == JobState.SUCCEEDED;
+        double fraction = succeeded ? 1.0 : Math.max(s.fraction(), attemptsFraction);
+        ProgressState state = switch (terminal) {
+            case SUCCEEDED -> ProgressState.SUCCEEDED;
+            case FAILED -> ProgressState.FAILED;
+            case TIMED_OUT -> ProgressState.TIMED_OUT;
+            case CANCELLED, QUEUED, RUNNING -> ProgressState.CANCELLED;
+        };
+        return new ProgressSnapshot(s.name(), s.done(), s.total(), fraction, s.step(), s.message(), s.rate(),
+                succeeded ? s.eta() : Optional.empty(), succeeded, state, s.takenAt());
     }
 
     // ---- JobHandle ----

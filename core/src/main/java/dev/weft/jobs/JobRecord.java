@@ -24,7 +24,11 @@ import java.time.Instant;
  * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
  * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
  * @param cancellationReason why it was cancelled or timed out, or null
- * @param progress           the progress of the current attempt; null until the first attempt has opened its scope
+ * @param progress           the job's progress: the current (or last) attempt's counts, with a fraction that a new
+ *                           attempt never moves back (it is at least the highest fraction an earlier attempt
+ *                           reached); state {@code RUNNING} and not complete until the job ends, then the job's
+ *                           terminal state, complete only if it SUCCEEDED; null until the first attempt has
+ *                           opened its scope
  * @param stuck              whether it ran longer than its expected duration
  * @param expectedDuration   the expected duration, or null for none
  */

@@ -1,5 +1,6 @@
 package dev.weft.jobs;
 
+import dev.weft.progress.Progress;
 import dev.weft.scope.Join;
 import dev.weft.scope.Scope;
 import dev.weft.scope.ScopeCancelledException;
@@ -146,6 +147,10 @@ final class JobRunner<T> implements Runnable {
             return value;
         } finally {
             job.scope = null;
+            Progress ended = job.progress; // the attempt's node, ended by the scope's close
+            if (ended != null) {
+                job.attemptsFraction = Math.max(job.attemptsFraction, ended.fraction());
+            }
         }
     }
 

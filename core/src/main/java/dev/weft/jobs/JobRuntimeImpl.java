@@ -2,7 +2,6 @@ package dev.weft.jobs;
 
 import dev.weft.internal.RuntimeThreads;
 import dev.weft.internal.ScopeInternals;
-import dev.weft.progress.Progress;
 import dev.weft.progress.ProgressSnapshot;
 import dev.weft.scope.CancellationReason;
 import dev.weft.scope.Scope;
@@ -137,9 +136,8 @@ final class JobRuntimeImpl implements JobRuntime {
         if (timer != null) {
             timer.cancel();
         }
-        Progress p = job.progress;
-        if (p != null) {
-            job.finalProgress = p.snapshot();
+        if (job.progress != null) {
+            job.finalProgress = job.finalProgressSnapshot(state);
             job.progress = null;
         }
         job.body = null;
@@ -264,11 +262,10 @@ final class JobRuntimeImpl implements JobRuntime {
 
     private void sampleProgress() {
         for (Job<?> job : running.values()) {
-            Progress p = job.progress;
-            if (p == null) {
+            ProgressSnapshot snap = job.progressSnapshot();
+            if (snap == null) {
                 continue;
             }
-            ProgressSnapshot snap = p.snapshot();
             synchronized (job) {
                 ProgressSnapshot last = job.lastEmittedProgress;
                 if (job.finishedEmitted || job.startedAt == null || (last != null && sameProgress(last, snap))) {
@@ -282,7 +279,7 @@ final class JobRuntimeImpl implements JobRuntime {
 
     private static boolean sameProgress(ProgressSnapshot a, ProgressSnapshot b) {
         return a.done() == b.done() && a.total() == b.total() && a.fraction() == b.fraction()
-                && a.complete() == b.complete() && Objects.equals(a.step(), b.step())
+                && a.state() == b.state() && Objects.equals(a.step(), b.step())
                 && Objects.equals(a.message(), b.message()) && a.name().equals(b.name());
     }
 

@@ -19,21 +19,21 @@ final class ListenerDelivery implements Subscription, Runnable {
      * listener: that alone makes calls serial (and each happens-before the next), keeps listener code and its
      * exceptions off the threads that advance the node, and needs nothing from advance(), which stays a
      * single CAS. The thread loops: read the clock, take a snapshot, deliver it if it differs from the last
-     * delivered one (or is the first), end if it was complete, else sleep until clock + interval through the
+     * delivered one (or is the first), end if it was ended, else sleep until clock + interval through the
      * TimeSource (so that a ManualTimeSource drives it in tests).
      *
-     * Waking: complete() and close() must cut the sleep short. The sleep is interruptible, but an interrupt
+     * Waking: end() and close() must cut the sleep short. The sleep is interruptible, but an interrupt
      * must never land while the listener runs. So `sleeping` and `wakeRequested` are guarded by `lock`; a
      * waker interrupts only while `sleeping` is true, and the delivery thread, after its sleep, clears
      * `sleeping` and the interrupt status in one locked section. An interrupt is therefore either consumed by
      * the sleep or cleared before the listener is called again. A wake that comes while the thread is
      * delivering sets `wakeRequested`, which makes the next sleep return at once.
      *
-     * Exactly-once final delivery: the node's COMPLETING flag is set before complete() reads the subscriptions
+     * Exactly-once final delivery: the node's `ending` is set (by CAS) before end() reads the subscriptions
      * array, and a subscription is put in that array before its thread starts. Both are volatile accesses, so
-     * either complete() sees the subscription and wakes it, or the thread's first snapshot sees the flag (and
-     * finishes the completion, so the snapshot is the final one). The
-     * thread delivers a complete snapshot once and ends; nothing else calls the listener.
+     * either end() sees the subscription and wakes it, or the thread's first snapshot sees the ending (and reports
+     * the frozen counts, so the snapshot is the final one). The thread delivers an ended snapshot once and ends;
+     * nothing else calls the listener.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
@@ -71,14 +71,14 @@ final class ListenerDelivery implements Subscription, Runnable {
             while (!closed) {
                 long startedAt = time.nanoTime();
                 ProgressSnapshot snapshot = node.snapshot();
-                if (last == null || snapshot.complete() || changed(last, snapshot)) {
+                if (last == null || snapshot.state().hasEnded() || changed(last, snapshot)) {
                     if (closed) {
                         return;
                     }
                     deliver(snapshot);
                     last = snapshot;
                 }
-                if (snapshot.complete()) {
+                if (snapshot.state().hasEnded()) {
                     return;
                 }
                 sleepUntil(startedAt + intervalNanos);
@@ -135,7 +135,7 @@ final class ListenerDelivery implements Subscription, Runnable {
         try {
             time.sleepUntil(deadlineNanos);
         } catch (InterruptedException e) {
-            // woken by complete() or close(); the loop looks at why
+            // woken by end() or close(); the loop looks at why
         } finally {
             lock.lock();
             try {
@@ -150,7 +150,7 @@ final class ListenerDelivery implements Subscription, Runnable {
 
     private static boolean changed(ProgressSnapshot a, ProgressSnapshot b) {
         return a.done() != b.done() || a.total() != b.total() || a.fraction() != b.fraction()
-                || a.complete() != b.complete() || !Objects.equals(a.step(), b.step())
+                || a.state() != b.state() || !Objects.equals(a.step(), b.step())
                 || !Objects.equals(a.message(), b.message());
     }
 }

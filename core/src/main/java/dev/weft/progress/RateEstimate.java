@@ -74,10 +74,16 @@ final class RateEstimate {
         return Double.isNaN(rate) ? OptionalDouble.empty() : OptionalDouble.of(rate);
     }
 
-    /** Time left to go from {@code fraction} to 1.0 at the smoothed speed of the fraction, if known and finite. */
-    Optional<Duration> eta(double fraction, boolean complete) {
-        if (complete) {
+    /**
+     * Time left to go from {@code fraction} to 1.0 at the smoothed speed of the fraction, if known and finite; zero
+     * once the work succeeded, empty once it ended otherwise.
+     */
+    Optional<Duration> eta(double fraction, ProgressState state) {
+        if (state == ProgressState.SUCCEEDED) {
             return Optional.of(Duration.ZERO);
+        }
+        if (state.hasEnded()) {
+            return Optional.empty(); // ended without finishing: the rest of the work will not be done
         }
         if (!(fractionRate > 0.0)) {
             return Optional.empty(); // NaN (too early) or no movement yet

@@ -1,5 +1,6 @@
 package dev.weft.scope;
 
+import dev.weft.internal.Nanos;
 import dev.weft.time.TimeSource;
 
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -38,6 +40,15 @@ public final class Retry {
      * Implementation notes: a retry is a loop in the calling thread; the backoff sleeps through the time source,
      * so cancelling the task (an interrupt) ends the sleep. An attempt timeout runs the attempt in a nested scope
      * with that deadline, so the attempt's thread is structured and cancelled like any other.
+     *
+     * Jitter: one policy is shared by every thread that retries with it. Without a generator of the caller's,
+     * each delay draws from ThreadLocalRandom.current(), the calling thread's own generator, so concurrent
+     * retries draw independent values and need no coordination. A caller's generator (random(...)) is shared
+     * state: each draw locks it, so that a generator that is not thread-safe is never used by two threads at once.
+     *
+     * Durations: every Duration this class takes may be as large as Duration allows. They are turned into
+     * nanoseconds only through Nanos.of, which clamps to Nanos.MAX_SPAN (about 73 years), and a delay that the
+     * multiplier takes past the maximum is the maximum, so no arithmetic overflows.
      */
 
     private final int maxAttempts;
@@ -47,6 +58,7 @@ public final class Retry {
     private final double jitter;
     private final Predicate<? super Throwable> retryOn;
     private final Duration attemptTimeout;
+    /** The caller's generator for jitter, or null for the calling thread's ThreadLocalRandom. */
     private final RandomGenerator random;
 
     private Retry(int maxAttempts, Duration initialDelay, double multiplier, Duration maxDelay, double jitter,
@@ -72,7 +84,7 @@ public final class Retry {
             throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
         }
         return new Retry(maxAttempts, Duration.ofMillis(100), 2.0, Duration.ofSeconds(10), 0.0,
-                e -> e instanceof Exception, null, RandomGenerator.getDefault());
+                e -> e instanceof Exception, null, null);
     }
 
     /**
@@ -99,7 +111,8 @@ public final class Retry {
 
     /**
      * Spreads each delay uniformly over {@code delay * (1 - fraction)} to {@code delay * (1 + fraction)} (then caps
-     * it at the max), so that many clients do not retry in lockstep.
+     * it at the max), so that many clients do not retry in lockstep. Each thread draws from its own generator
+     * ({@link ThreadLocalRandom}) unless {@link #random(RandomGenerator)} gave one.
      *
      * @throws IllegalArgumentException unless {@code 0 <= fraction <= 1}
      */
@@ -130,7 +143,11 @@ public final class Retry {
         return new Retry(maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, timeout, random);
     }
 
-    /** The random source for jitter (for reproducible tests). */
+    /**
+     * The random source for jitter, for reproducible tests. Every thread that retries with this policy draws from
+     * this one generator, one draw at a time (each draw holds the generator's monitor), so it need not be
+     * thread-safe; without this call each thread draws from its own {@link ThreadLocalRandom}.
+     */
     public Retry random(RandomGenerator random) {
         Objects.requireNonNull(random, "random");
         return new Retry(maxAttempts, initialDelay, multiplier, maxDelay, jitter, retryOn, attemptTimeout, random);
@@ -152,7 +169,9 @@ public final class Retry {
     }
 
     /**
-     * The wait before attempt number {@code attempt} (2 for the first retry), jitter applied.
+     * The wait before attempt number {@code attempt} (2 for the first retry), jitter applied, never more than the
+     * max. Delays of any size are allowed; a delay is computed in nanoseconds held at most about 73 years, and one
+     * that reaches the max is the max.
      *
      * @throws IllegalArgumentException if {@code attempt < 2}
      */
@@ -160,11 +179,23 @@ public final class Retry {
         if (attempt < 2) {
             throw new IllegalArgumentException("attempt must be 2 or more (the first attempt has no delay), was " + attempt);
         }
-        double nanos = initialDelay.toNanos() * Math.pow(multiplier, attempt - 2);
+        double nanos = Nanos.of(initialDelay) * Math.pow(multiplier, attempt - 2); // NaN only for 0 x Infinity: a delay of 0
         if (jitter > 0) {
-            nanos *= 1.0 + jitter * (2.0 * random.nextDouble() - 1.0);
+            nanos *= 1.0 + jitter * (2.0 * nextRandom() - 1.0);
         }
-        return Duration.ofNanos((long) Math.min(nanos, maxDelay.toNanos()));
+        long max = Nanos.of(maxDelay);
+        return nanos >= max ? maxDelay : Duration.ofNanos((long) nanos);
+    }
+
+    /** A uniform draw in [0, 1) from the caller's generator, or the calling thread's own. */
+    private double nextRandom() {
+        RandomGenerator r = random;
+        if (r == null) {
+            return ThreadLocalRandom.current().nextDouble();
+        }
+        synchronized (r) {
+            return r.nextDouble();
+        }
     }
 
     /**
@@ -196,16 +227,16 @@ public final class Retry {
             }
             Duration delay = delayBefore(attempt + 1);
             long now = time.nanoTime();
-            long needed = ScopeImpl.saturatedNanos(delay) + (attemptTimeout == null ? 1 : ScopeImpl.saturatedNanos(attemptTimeout));
+            long needed = Nanos.of(delay) + (attemptTimeout == null ? 1 : Nanos.of(attemptTimeout)); // <= 2 MAX_SPAN
             Duration left = task == null ? null : CurrentTask.remaining().orElse(null);
-            if (left != null && left.toNanos() < needed) {
+            if (left != null && Nanos.of(left) < needed) {
                 failure.addSuppressed(new TimeoutException("retry stopped after attempt " + attempt + " of "
                         + maxAttempts + ": the next attempt (after " + delay + (attemptTimeout == null ? "" : ", taking up to " + attemptTimeout)
                         + ") cannot fit the " + left + " left before the deadline"));
                 throw rethrowable(withEarlier(failure, earlier));
             }
             earlier.add(failure);
-            time.sleepUntil(now + delay.toNanos());
+            time.sleepUntil(now + Nanos.of(delay));
         }
     }
 

@@ -163,8 +163,9 @@ public sealed interface Scope<T, R> extends AutoCloseable permits ScopeImpl {
 
     /**
      * The scope's progress node. A child scope's node is a child of its parent's, so it appears in the parent's
-     * roll-up as soon as the child opens, and counts as complete once the child closes, even if nothing reported
-     * on it. Tasks reach it with {@link CurrentTask#progress()}.
+     * roll-up as soon as the child opens. When the child closes, its node ends in the child's terminal state
+     * (complete only if the scope succeeded; otherwise it keeps the fraction of the work done) and is folded into
+     * the parent's node, which then holds no reference to it. Tasks reach it with {@link CurrentTask#progress()}.
      */
     Progress progress();
 

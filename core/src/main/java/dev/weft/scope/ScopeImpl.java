@@ -493,7 +493,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             violation = e;
         } finally {
             closed = true;
-            progress.complete();
+            dev.weft.internal.ScopeProgress.end(progress, state()); // folds the node into the parent's and releases it
             ScopeTree.exit(this);
             if (parent != null) {
                 parent.children.remove(this);

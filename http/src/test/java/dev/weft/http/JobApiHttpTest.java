@@ -162,6 +162,23 @@ class JobApiHttpTest {
     }
 
     @Test
+    void aFailedJobsProgressIsServedAsTheWorkDoneWithItsStateNotComplete() throws Exception {
+        start();
+        var h = runtime.submit("import", ctx -> {
+            ctx.progress().setTotal(100);
+            ctx.progress().advance(3);
+            throw new IllegalStateException("row 4 is broken");
+        });
+        h.awaitCompletion(Duration.ofSeconds(10));
+
+        JsonNode progress = json(get("/api/jobs/" + h.id())).get("progress");
+
+        assertThat(progress.get("fraction").asDouble()).isEqualTo(0.03);
+        assertThat(progress.get("complete").asBoolean()).isFalse();
+        assertThat(progress.get("state").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
     void listFiltersByStateNameAndKeyAndPages() throws Exception {
         start();
         for (int i = 0; i < 5; i++) {

@@ -39,10 +39,8 @@ function render(job) {
   tr.querySelector('.st').replaceChildren(el('span', {class: 'state ' + job.state}, job.state));
   const p = job.progress || {};
   const bar = tr.querySelector('.bar');
-  // A scope's progress reads complete (1.0) once it has closed, however it ended; for a job that did not
-  // succeed, show the work it actually got done instead of a full bar.
-  const endedUnsuccessfully = ['FAILED', 'CANCELLED', 'TIMED_OUT'].includes(job.state);
-  bar.value = endedUnsuccessfully ? (p.total ? p.done / p.total : 0) : (p.fraction || 0);
+  // The fraction is the work done, whatever the job's state: a job that failed at 3 of 100 shows 3%.
+  bar.value = p.fraction || 0;
   tr.querySelector('.counts').textContent = ` ${p.done ?? 0}/${p.total ?? 0}` +
     (job.attempt > 1 ? ` (attempt ${job.attempt}/${job.maxAttempts})` : '');
   tr.querySelector('.msg').textContent = [p.step, p.message].filter(Boolean).join(' · ');

@@ -1,6 +1,5 @@
 package dev.weft.stress.progress;
 
-import dev.weft.internal.ProgressInternals;
 import dev.weft.progress.Progress;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -14,8 +13,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Actions of a thread before an update happen-before the actions of a thread after a snapshot that sees that
- * update (docs/progress.md, {@link Progress}'s memory effects), whether the node counts in its word
- * ({@link Plain}) or in striped cells ({@link Striped}).
+ * update (docs/progress.md, {@link Progress}'s memory effects), on a node counting in its word ({@link Plain}).
  *
  * <p>The race: one actor writes a plain field and then advances the node; the other takes a snapshot and then
  * reads the field. A snapshot that counts the advance but a read that misses the write ({@code 1, 0}) would
@@ -29,7 +27,7 @@ public final class SnapshotThatSeesAnAdvanceSeesWhatCameBefore {
     private SnapshotThatSeesAnAdvanceSeesWhatCameBefore() {
     }
 
-    /** The node and the plain field; the two test classes differ only in whether the node is striped. */
+    /** The node and the plain field. */
     abstract static class Race {
         final Progress node = Progress.root("stress");
         int stored;
@@ -53,29 +51,6 @@ public final class SnapshotThatSeesAnAdvanceSeesWhatCameBefore {
     @Outcome(expect = FORBIDDEN, desc = "the snapshot saw the advance but the read missed the write before it")
     @State
     public static class Plain extends Race {
-        @Actor
-        public void writer() {
-            storeThenAdvance();
-        }
-
-        @Actor
-        public void reader(JI_Result r) {
-            snapshotThenRead(r);
-        }
-    }
-
-    /** A node whose done is striped over cells (as after two threads contended for it). */
-    @JCStressTest
-    @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "the snapshot came before the advance")
-    @Outcome(id = "0, 42", expect = ACCEPTABLE_INTERESTING, desc = "the snapshot missed the advance, the read saw the write")
-    @Outcome(id = "1, 42", expect = ACCEPTABLE, desc = "the snapshot saw the advance and the read the write before it")
-    @Outcome(expect = FORBIDDEN, desc = "the snapshot saw the advance but the read missed the write before it")
-    @State
-    public static class Striped extends Race {
-        public Striped() {
-            ProgressInternals.stripe(node);
-        }
-
         @Actor
         public void writer() {
             storeThenAdvance();
