@@ -200,6 +200,13 @@ final class EventHub implements JobListener, AutoCloseable {
         }
     }
 
+    /** A copy of the replay log, oldest first. */
+    List<Entry> replayLog() {
+        synchronized (log) {
+            return new ArrayList<>(log);
+        }
+    }
+
     int openStreams() {
         return open.get();
     }
