@@ -164,10 +164,13 @@ class DashboardSecurityBrowserTest {
                     .build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(occupant.statusCode()).isEqualTo(200);
 
-            browser.navigate(demo.uri() + "/");
-            browser.await("return document.getElementById('conn').textContent.startsWith('reconnecting in')", WAIT,
-                    "the page noticing the refused stream");
-            occupant.body().close();
+            try {
+                browser.navigate(demo.uri() + "/");
+                browser.await("return document.getElementById('conn').textContent.startsWith('reconnecting in')",
+                        WAIT, "the page noticing the refused stream");
+            } finally {
+                occupant.body().close();
+            }
 
             browser.find("#conn.live", Duration.ofSeconds(40));
         }

@@ -58,12 +58,25 @@ final class EventHub implements JobListener, AutoCloseable {
     private volatile boolean closed;
 
     EventHub(JobRuntime runtime, ObjectMapper mapper, HttpConfig config) {
+        this(mapper, config, runtime);
+    }
+
+    /** A hub fed by {@link #onEvent} calls only (for stress tests); {@code runtime} may be null. */
+    EventHub(ObjectMapper mapper, HttpConfig config, JobRuntime runtime) {
         this.mapper = mapper;
         this.replayCapacity = config.replayEvents();
         this.clientCapacity = config.clientBufferEvents();
         this.maxStreams = config.maxEventStreams();
-        this.heartbeatNanos = config.heartbeat().toNanos();
-        this.subscription = runtime.subscribe(this);
+        this.heartbeatNanos = saturatedNanos(config.heartbeat());
+        this.subscription = runtime == null ? null : runtime.subscribe(this);
+    }
+
+    private static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override
@@ -217,7 +230,9 @@ final class EventHub implements JobListener, AutoCloseable {
      */
     void finish() {
         closed = true;
-        subscription.close();
+        if (subscription != null) {
+            subscription.close();
+        }
         for (SseStream s : streams) {
             s.finish();
         }
@@ -226,7 +241,9 @@ final class EventHub implements JobListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        subscription.close();
+        if (subscription != null) {
+            subscription.close();
+        }
         for (SseStream s : streams) {
             s.close();
         }

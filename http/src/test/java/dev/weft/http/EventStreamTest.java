@@ -116,6 +116,20 @@ class EventStreamTest {
     }
 
     @Test
+    void theLongestDurationsSaturateInsteadOfOverflowing() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        try (var f = new ServerFixture(b -> b.heartbeat(forever).headerTimeout(forever))) {
+            var list = f.send("GET", "/api/jobs", null);
+            try (var sse = SseClient.open(f.http, f.server.uri().resolve("/api/events"), null)) {
+                assertThat(sse.next(WAIT).comment()).isEqualTo("connected");
+                f.runtime.submit("after", ctx -> 1).await();
+                assertThat(JSON.readTree(sse.nextEvent(WAIT).data()).get("job").get("name").asText()).isEqualTo("after");
+            }
+            assertThat(list.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aClientThatClosesItsStreamFreesTheSlotAtOnce() throws Exception {
         // heartbeats once a minute: the slot must not wait for a write to notice the client left
         try (var f = new ServerFixture(b -> b.maxEventStreams(1).heartbeat(Duration.ofSeconds(60)))) {
