@@ -40,7 +40,9 @@ public class LiveStreamGetsEventsInReplayLogOrder {
 
     static {
         try (JobRuntime runtime = JobRuntime.builder().name("stress").build()) {
-            var h = runtime.submit("template", ctx -> 1);
+            // a method reference, not a lambda: a lambda's body lives in this class, which the job's thread could
+            // not run before this initializer ends
+            var h = runtime.submit("template", java.util.Objects::hashCode);
             h.awaitCompletion(Duration.ofSeconds(30));
             RECORD = runtime.get(h.id());
         } catch (InterruptedException e) {
