@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * <pre>
  *   ./weft demo                 # http://127.0.0.1:8080/
  *   ./weft demo --port 9090     # another port (0: any free one)
- *   ./weft demo --bind 0.0.0.0 --token s3cret   # other hosts; POSTs then need the token
+ *   ./weft demo --bind 0.0.0.0 --token s3cret   # other hosts; every API request then needs the token
  * </pre>
  */
 public final class DemoServer implements AutoCloseable {
@@ -68,34 +68,34 @@ public final class DemoServer implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Stops in the order that lets clients see the end: the runtime first (stop admitting, cancel what is left
+     * with reason SHUTDOWN, deliver those events), then the server (its event streams send what is queued, then
+     * end).
+     */
     @Override
     public void close() {
-        server.close();
-        runtime.close();
+        try {
+            runtime.close();
+        } finally {
+            server.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        HttpConfig.Builder config = HttpConfig.builder().port(8080);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> config.port(Integer.parseInt(value(args, ++i, "--port")));
-                case "--bind" -> config.bind(value(args, ++i, "--bind"));
-                case "--token" -> config.bearerToken(value(args, ++i, "--token"));
-                case "--stack-traces" -> config.exposeStackTraces(true);
-                case "-h", "--help" -> {
-                    System.out.println("usage: ./weft demo [--port N] [--bind HOST --token TOKEN] [--stack-traces]");
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown argument " + args[i] + "; try --help");
-                    System.exit(2);
-                }
-            }
-        }
         DemoServer demo;
         try {
-            demo = start(config.build());
-        } catch (IllegalStateException | IOException e) {
+            HttpConfig config = parse(args);
+            if (config == null) {
+                System.out.println(USAGE);
+                return;
+            }
+            demo = start(config);
+        } catch (UsageException e) {
+            System.err.println("weft demo: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             System.err.println("weft demo: " + e.getMessage());
             System.exit(1);
             return;
@@ -109,10 +109,55 @@ public final class DemoServer implements AutoCloseable {
         stopped.await();
     }
 
-    private static String value(String[] args, int i, String flag) {
+    static final String USAGE = "usage: ./weft demo [--port N] [--bind HOST --token TOKEN] [--stack-traces]";
+
+    /** A command line that cannot be used; the message says what was wrong and what is allowed. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** The configuration the command line asks for, or null for --help. */
+    static HttpConfig parse(String[] args) throws UsageException {
+        HttpConfig.Builder config = HttpConfig.builder().port(8080);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> config.port(port(value(args, ++i, "--port")));
+                case "--bind" -> {
+                    String host = value(args, ++i, "--bind");
+                    try {
+                        config.bind(host);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--bind " + host + ": " + e.getMessage());
+                    }
+                }
+                case "--token" -> config.bearerToken(value(args, ++i, "--token"));
+                case "--stack-traces" -> config.exposeStackTraces(true);
+                case "-h", "--help" -> {
+                    return null;
+                }
+                default -> throw new UsageException("unknown argument " + args[i]);
+            }
+        }
+        return config.build();
+    }
+
+    private static int port(String v) throws UsageException {
+        try {
+            int port = Integer.parseInt(v);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException("--port must be a number from 0 to 65535 (0: any free port), was '" + v + "'");
+    }
+
+    private static String value(String[] args, int i, String flag) throws UsageException {
         if (i >= args.length) {
-            System.err.println(flag + " needs a value");
-            System.exit(2);
+            throw new UsageException(flag + " needs a value");
         }
         return args[i];
     }

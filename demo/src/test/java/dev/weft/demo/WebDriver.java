@@ -119,6 +119,28 @@ final class WebDriver implements AutoCloseable {
         }
     }
 
+    /** Types {@code text} into an input element. */
+    void type(String element, String text) throws Exception {
+        call("POST", s("/element/" + element + "/value"), Map.of("text", text));
+    }
+
+    /** The URL of the page the browser shows. */
+    String currentUrl() throws Exception {
+        return call("GET", s("/url"), null).asText();
+    }
+
+    /** Waits until {@code script} returns true in the page, at most {@code timeout}. */
+    void await(String script, Duration timeout, String what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!script(script).asBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not happen within " + timeout + "; the page shows: "
+                        + script("return document.body ? document.body.innerText : ''").asText());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     void click(String element) throws Exception {
         call("POST", s("/element/" + element + "/click"), Map.of());
     }

@@ -22,20 +22,21 @@ final class EventHub implements JobListener, AutoCloseable {
     /*
      * Implementation notes.
      *
-     * onEvent runs on the job's thread (or a submitter's, or the sampler's). It serializes the event (CPU only),
-     * appends it to the replay log under a short lock, then offers it to every open stream; a stream's offer is
-     * a non-blocking ArrayBlockingQueue.offer, and when the queue is full the stream is marked overflowed and
-     * its reader thread interrupted, which ends the stream (the client resumes with Last-Event-ID from the
-     * replay log). Nothing on this path waits for a client.
+     * onEvent runs on the thread that delivers the runtime's events. It serializes the event (CPU only), then,
+     * under the log's lock, appends it to the replay log and offers it to every open stream. A stream's offer is
+     * a non-blocking ArrayBlockingQueue.offer; when the queue is full the stream is marked overflowed and its
+     * reader thread interrupted, which ends the stream (the client resumes with Last-Event-ID from the replay
+     * log). Nothing on this path waits for a client.
      *
-     * Resumption without gaps or duplicates: a stream registers itself first, then copies the log. An event is
-     * appended to the log (and given its log index) before it is offered, so every event is either in the copy,
-     * or offered to the stream after registration, or both. The stream skips queued entries whose index is
-     * below the end of its copy: those were in the copy (or older than it), so one long replaces a set of seen
-     * sequences.
+     * Invariant: every stream's queue receives entries in log order, each once. Appending and offering happen
+     * under one lock, and a stream registers and copies the log under that same lock, so the copy holds exactly
+     * the entries before its registration and the queue exactly those after it: no gap, no duplicate, no
+     * reordering between two jobs' events.
      *
      * Replay positions are log positions, not sequence comparisons: sequences are global but events of
      * different jobs may be delivered out of sequence order, so "after event N" means "appended after N".
+     * A Last-Event-ID that is not in the log (evicted, or from another server run) cannot be resumed exactly:
+     * the stream then starts with a RESYNC message telling the client to fetch the current state.
      */
 
     /** One framed event. */
@@ -49,7 +50,7 @@ final class EventHub implements JobListener, AutoCloseable {
     private final long heartbeatNanos;
     /** Guarded by itself. Appended by event threads, copied by opening streams. */
     private final ArrayDeque<Entry> log = new ArrayDeque<>();
-    /** The log position of the next entry; guarded by {@code log}. */
+    /** The log position of the next entry; guarded by {@code log}. The open streams change under it too. */
     private long nextIndex;
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
@@ -57,29 +58,57 @@ final class EventHub implements JobListener, AutoCloseable {
     private volatile boolean closed;
 
     EventHub(JobRuntime runtime, ObjectMapper mapper, HttpConfig config) {
+        this(mapper, config, runtime);
+    }
+
+    /** A hub fed by {@link #onEvent} calls only (for stress tests); {@code runtime} may be null. */
+    EventHub(ObjectMapper mapper, HttpConfig config, JobRuntime runtime) {
         this.mapper = mapper;
         this.replayCapacity = config.replayEvents();
         this.clientCapacity = config.clientBufferEvents();
         this.maxStreams = config.maxEventStreams();
-        this.heartbeatNanos = config.heartbeat().toNanos();
-        this.subscription = runtime.subscribe(this);
+        this.heartbeatNanos = saturatedNanos(config.heartbeat());
+        this.subscription = runtime == null ? null : runtime.subscribe(this);
+    }
+
+    private static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     @Override
     public void onEvent(JobEvent event) {
         String frame = frame(event);
-        Entry entry;
         synchronized (log) {
-            entry = new Entry(nextIndex++, event.sequence(), event.job().id(), event.isTerminal(), frame);
+            Entry entry = new Entry(nextIndex++, event.sequence(), event.job().id(), event.isTerminal(), frame);
             log.addLast(entry);
             if (log.size() > replayCapacity) {
                 log.removeFirst();
             }
-        }
-        for (SseStream s : streams) {
-            s.offer(entry);
+            for (SseStream s : streams) {
+                s.offer(entry);
+            }
         }
     }
+
+    /**
+     * The message that tells a resuming client that events after {@code lastEventId} are no longer in the replay
+     * log: it has no {@code id:} line (the client keeps its last id) and its type is RESYNC.
+     */
+    private String resyncFrame(long lastEventId) {
+        var body = new java.util.LinkedHashMap<String, Object>();
+        body.put("type", RESYNC);
+        body.put("lastEventId", lastEventId);
+        body.put("message", "events after id " + lastEventId + " are no longer in the replay log; fetch the "
+                + "current state (GET /api/jobs) and apply the events that follow");
+        return "data: " + Json.text(mapper, body) + "\n\n";
+    }
+
+    /** The {@code type} of the message sent when a resumption cannot be exact. */
+    static final String RESYNC = "RESYNC";
 
     String frame(JobEvent event) {
         return "id: " + event.sequence() + "\ndata: " + Json.text(mapper, event) + "\n\n";
@@ -116,14 +145,12 @@ final class EventHub implements JobListener, AutoCloseable {
             return new Full();
         }
         var stream = new SseStream(this, jobId, clientCapacity, heartbeatNanos);
-        streams.add(stream);
         List<Entry> copy;
-        long copyEnd;
         synchronized (log) {
+            streams.add(stream);
             copy = new ArrayList<>(log);
-            copyEnd = nextIndex;
         }
-        var replay = new ArrayList<Entry>();
+        var replay = new ArrayDeque<Entry>();
         int start = 0;
         if (lastEventId != null) {
             start = -1;
@@ -142,24 +169,54 @@ final class EventHub implements JobListener, AutoCloseable {
                 replay.add(e);
             }
         }
+        // 0 is the id of a synthesized final event (below): the client has seen the job's end
+        boolean lost = lastEventId != null && start < 0 && lastEventId != 0;
         if (jobId != null && jobFinished && replay.stream().noneMatch(Entry::terminal)) {
             boolean sawEnd = copy.stream().anyMatch(e -> e.terminal() && jobId.equals(e.jobId()));
-            if (lastEventId != null) {
+            if (lastEventId != null && !lost) {
                 // the client had been following this job; nothing newer is left for it
                 stream.close();
                 return new NothingMore();
             }
-            if (!sawEnd) {
+            if (!sawEnd || lost) {
                 stream.fallback(new Entry(-1, 0, jobId, true, finalFallback));
             }
         }
-        stream.start(replay, copyEnd);
+        if (lost) {
+            replay.addFirst(new Entry(-1, 0, jobId, false, resyncFrame(lastEventId)));
+        }
+        stream.start(replay);
         return new Stream(stream);
     }
 
     void remove(SseStream stream) {
         if (streams.remove(stream)) {
             open.decrementAndGet();
+            synchronized (open) {
+                open.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until no stream is open, at most {@code timeout}; whether none is. */
+    boolean awaitNoStreams(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(timeout.toMillis(), 1L << 40) * 1_000_000L;
+        synchronized (open) {
+            while (open.get() > 0) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                open.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** A copy of the replay log, oldest first. */
+    List<Entry> replayLog() {
+        synchronized (log) {
+            return new ArrayList<>(log);
         }
     }
 
@@ -167,10 +224,26 @@ final class EventHub implements JobListener, AutoCloseable {
         return open.get();
     }
 
+    /**
+     * Stops listening, then lets every open stream write what is queued for it and end (the runtime's last
+     * events reach their clients); new streams are refused.
+     */
+    void finish() {
+        closed = true;
+        if (subscription != null) {
+            subscription.close();
+        }
+        for (SseStream s : streams) {
+            s.finish();
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
-        subscription.close();
+        if (subscription != null) {
+            subscription.close();
+        }
         for (SseStream s : streams) {
             s.close();
         }

@@ -47,8 +47,15 @@ import java.util.WeakHashMap;
  *   <tr><td>GET /api/events</td><td>server-sent events of every job</td></tr>
  *   <tr><td>GET /api/scopes</td><td>the live scope tree of the running jobs</td></tr>
  * </table>
- * Errors answer {@code {"error": "...", "status": N, "path": "..."}}. With a bearer token configured, every POST
- * needs {@code Authorization: Bearer <token>} (401 without, 403 with a wrong one).
+ * Errors answer {@code {"error": "...", "status": N, "path": "..."}}.
+ *
+ * <p>Security (see docs/http.md, Security): every request must be addressed to an allowed Host (on a loopback
+ * bind: {@code localhost} or a loopback address); every request other than GET and HEAD must be sent with
+ * {@code Content-Type: application/json} and, from a browser, from this server's own origin (or an allowed one);
+ * with a bearer token configured, every request under {@code /api/} but {@code POST /api/login} needs
+ * {@code Authorization: Bearer <token>} or the session cookie that {@code POST /api/login {"token": "..."}}
+ * sets (401 without, 403 with a wrong token). Every response carries Content-Security-Policy,
+ * X-Content-Type-Options and X-Frame-Options headers.
  *
  * <pre>{@code
  * JobApi api = JobApi.builder(runtime).config(HttpConfig.defaults()).build();
@@ -77,11 +84,21 @@ public final class JobApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobApi.class);
     private static final String JSON = "application/json";
+    /** The longest cancel reason accepted, in characters. */
+    static final int MAX_REASON = 1024;
+    /** How much of a request's path or input an error message repeats. */
+    private static final int MAX_ECHO = 120;
+    private static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+    private static final String API_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; "
+            + "frame-ancestors 'none'";
 
     private final JobRuntime runtime;
     private final HttpConfig config;
     private final ObjectMapper mapper;
     private final EventHub hub;
+    private final RequestGuard guard;
     private final List<Route> routes;
     private final String staticRoot;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
@@ -94,6 +111,7 @@ public final class JobApi implements AutoCloseable {
         this.routes = List.copyOf(b.routes);
         this.staticRoot = b.staticRoot;
         this.hub = new EventHub(runtime, mapper, config);
+        this.guard = new RequestGuard(config);
     }
 
     /** Starts configuring an API over {@code runtime}. */
@@ -116,13 +134,33 @@ public final class JobApi implements AutoCloseable {
         return ApiResponse.of(status, JSON, Json.bytes(mapper, value));
     }
 
-    /** A JSON error response. */
+    /**
+     * A JSON error response, with the security headers. Long messages and paths are shortened, so a client's
+     * oversized input is never sent back whole.
+     */
     public ApiResponse error(int status, String message, String path) {
         var body = new LinkedHashMap<String, Object>();
-        body.put("error", message);
+        body.put("error", abbreviate(message, 4 * MAX_ECHO));
         body.put("status", status);
-        body.put("path", path);
-        return json(status, body);
+        body.put("path", abbreviate(path, MAX_ECHO));
+        return secured(json(status, body));
+    }
+
+    /** {@code s} cut to {@code max} characters, saying how many more there were. */
+    static String abbreviate(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        return s.substring(0, max) + "... (" + (s.length() - max) + " more characters)";
+    }
+
+    /** {@code r} with the headers that keep browsers from sniffing, framing or running it as something else. */
+    private static ApiResponse secured(ApiResponse r) {
+        String type = r.headers().getOrDefault("Content-Type", "");
+        return r.withHeader("X-Content-Type-Options", "nosniff")
+                .withHeader("X-Frame-Options", "DENY")
+                .withHeader("Referrer-Policy", "no-referrer")
+                .withHeader("Content-Security-Policy", type.startsWith("text/html") ? PAGE_POLICY : API_POLICY);
     }
 
     /** How many event streams are open. */
@@ -130,10 +168,15 @@ public final class JobApi implements AutoCloseable {
         return hub.openStreams();
     }
 
+    /** Waits until no event stream is open, at most {@code timeout}; whether none is. */
+    public boolean awaitNoEventStreams(Duration timeout) throws InterruptedException {
+        return hub.awaitNoStreams(timeout);
+    }
+
     /** Answers one request. Never throws: failures become JSON errors (500 for the unexpected). */
     public ApiResponse handle(ApiRequest req) {
         try {
-            return route(req);
+            return secured(guarded(req));
         } catch (BadRequest e) {
             return error(400, e.getMessage(), req.path());
         } catch (NoSuchJobException e) {
@@ -144,8 +187,33 @@ public final class JobApi implements AutoCloseable {
         }
     }
 
+    /** The checks of {@link RequestGuard}, in order: Host, then origin for writes, then credentials. */
+    private ApiResponse guarded(ApiRequest req) throws Exception {
+        RequestGuard.Refusal refused = guard.checkHost(req);
+        if (refused == null && !get(req)) {
+            refused = guard.checkOrigin(req);
+        }
+        boolean api = req.path().startsWith("/api/") || req.path().equals("/api")
+                || routes.stream().anyMatch(r -> r.path.equals(req.path()));
+        boolean login = req.path().equals("/api/login") || req.path().equals("/api/logout");
+        if (refused == null && api && !login) {
+            refused = guard.checkCredentials(req);
+        }
+        if (refused != null) {
+            ApiResponse r = error(refused.status(), refused.message(), req.path());
+            return refused.status() == 401 ? r.withHeader("WWW-Authenticate", "Bearer realm=\"weft\"") : r;
+        }
+        return route(req);
+    }
+
     private ApiResponse route(ApiRequest req) throws Exception {
         String path = req.path();
+        if (path.equals("/api/login")) {
+            return req.method().equals("POST") ? login(req) : methodNotAllowed(req, "POST");
+        }
+        if (path.equals("/api/logout")) {
+            return req.method().equals("POST") ? logout() : methodNotAllowed(req, "POST");
+        }
         for (Route r : routes) {
             if (r.path.equals(path)) {
                 List<String> allowed = routes.stream().filter(x -> x.path.equals(path)).map(Route::method).toList();
@@ -153,12 +221,6 @@ public final class JobApi implements AutoCloseable {
                         .findFirst().orElse(null);
                 if (match == null) {
                     return methodNotAllowed(req, allowed.toArray(String[]::new));
-                }
-                if (match.method.equals("POST")) {
-                    ApiResponse denied = checkToken(req);
-                    if (denied != null) {
-                        return denied;
-                    }
                 }
                 return match.handler.handle(req);
             }
@@ -224,7 +286,8 @@ public final class JobApi implements AutoCloseable {
                 try {
                     states.add(JobState.valueOf(s.trim().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new BadRequest("unknown state '" + s.trim() + "'; one of " + List.of(JobState.values()));
+                    throw new BadRequest("unknown state '" + abbreviate(s.trim(), MAX_ECHO) + "'; one of "
+                            + List.of(JobState.values()));
                 }
             }
         }
@@ -247,32 +310,63 @@ public final class JobApi implements AutoCloseable {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new BadRequest(name + " must be an integer, was '" + v + "'");
+            throw new BadRequest(name + " must be an integer, was '" + abbreviate(v, MAX_ECHO) + "'");
         }
     }
 
-    private ApiResponse cancel(ApiRequest req, String id) {
-        ApiResponse denied = checkToken(req);
-        if (denied != null) {
-            return denied;
+    /** The request's body as a JSON object (empty when there is no body); 400 for anything else. */
+    private JsonNode objectBody(ApiRequest req, String example) {
+        if (req.body().length == 0) {
+            return mapper.createObjectNode();
         }
+        JsonNode body;
+        try {
+            body = mapper.readTree(req.body());
+        } catch (IOException e) {
+            throw new BadRequest("body must be one JSON object like " + example + ": "
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage()));
+        }
+        if (body == null || !body.isObject()) {
+            throw new BadRequest("body must be a JSON object like " + example);
+        }
+        return body;
+    }
+
+    private ApiResponse login(ApiRequest req) {
+        JsonNode body = objectBody(req, "{\"token\": \"...\"}");
+        if (!guard.tokenRequired()) {
+            return json(200, Map.of("tokenRequired", false));
+        }
+        JsonNode token = body.get("token");
+        if (token == null || !token.isTextual()) {
+            throw new BadRequest("body must carry the token as a string: {\"token\": \"...\"}");
+        }
+        if (!guard.tokenMatches(token.asText())) {
+            return error(403, "wrong token", req.path());
+        }
+        return json(200, Map.of("tokenRequired", true)).withHeader("Set-Cookie", RequestGuard.COOKIE + "="
+                + guard.newSession(System.currentTimeMillis()) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                + RequestGuard.SESSION.toSeconds());
+    }
+
+    private ApiResponse logout() {
+        return new ApiResponse(204, Map.of(), null, null).withHeader("Set-Cookie", RequestGuard.COOKIE
+                + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    }
+
+    private ApiResponse cancel(ApiRequest req, String id) {
         String reason = req.param("reason").orElse(null);
-        if (req.body().length > 0) {
-            JsonNode body;
-            try {
-                body = mapper.readTree(req.body());
-            } catch (IOException e) {
-                throw new BadRequest("body must be JSON like {\"reason\": \"...\"}: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        JsonNode body = objectBody(req, "{\"reason\": \"...\"}");
+        if (body.hasNonNull("reason")) {
+            if (!body.get("reason").isTextual()) {
+                throw new BadRequest("reason must be a string");
             }
-            if (body != null && !body.isObject() && !body.isMissingNode()) {
-                throw new BadRequest("body must be a JSON object like {\"reason\": \"...\"}");
-            }
-            if (body != null && body.hasNonNull("reason")) {
-                if (!body.get("reason").isTextual()) {
-                    throw new BadRequest("reason must be a string");
-                }
-                reason = body.get("reason").asText();
-            }
+            reason = body.get("reason").asText();
+        }
+        if (reason != null && reason.length() > MAX_REASON) {
+            throw new BadRequest("reason is " + reason.length() + " characters long; at most " + MAX_REASON
+                    + " are allowed");
         }
         if (reason == null || reason.isBlank()) {
             reason = "cancelled over HTTP";
@@ -285,23 +379,6 @@ public final class JobApi implements AutoCloseable {
         return json(200, out);
     }
 
-    private ApiResponse checkToken(ApiRequest req) {
-        String token = config.bearerToken();
-        if (token == null) {
-            return null;
-        }
-        String auth = req.header("Authorization").orElse(null);
-        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return error(401, "this endpoint needs Authorization: Bearer <token>", req.path())
-                    .withHeader("WWW-Authenticate", "Bearer realm=\"weft\"");
-        }
-        byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
-            return error(403, "wrong bearer token", req.path());
-        }
-        return null;
-    }
-
     private ApiResponse events(ApiRequest req, String jobId) {
         Long lastId = null;
         String raw = req.header("Last-Event-ID").orElse(req.param("lastEventId").orElse(null));
@@ -309,7 +386,8 @@ public final class JobApi implements AutoCloseable {
             try {
                 lastId = Long.parseLong(raw.trim());
             } catch (NumberFormatException e) {
-                throw new BadRequest("Last-Event-ID must be an event id (a number), was '" + raw + "'");
+                throw new BadRequest("Last-Event-ID must be an event id (a number), was '" + abbreviate(raw, MAX_ECHO)
+                        + "'");
             }
         }
         boolean finished = false;
@@ -325,7 +403,7 @@ public final class JobApi implements AutoCloseable {
             case EventHub.Stream s -> ApiResponse.events(s.stream());
             case EventHub.Full f -> error(503, "too many event streams open (limit " + config.maxEventStreams()
                     + "); retry later", req.path()).withHeader("Retry-After", "5");
-            case EventHub.NothingMore n -> new ApiResponse(204, Map.of(), null, null);
+            case EventHub.NothingMore n -> secured(new ApiResponse(204, Map.of(), null, null));
         };
     }
 
@@ -407,6 +485,15 @@ public final class JobApi implements AutoCloseable {
         return "application/octet-stream";
     }
 
+    /**
+     * Stops listening to the runtime and lets every open event stream send what is queued for it, then end;
+     * new streams are refused. For a server stopping after its runtime closed, so that clients receive the
+     * runtime's last events. {@link #close()} afterwards ends any stream still open.
+     */
+    public void finishEventStreams() {
+        hub.finish();
+    }
+
     /** Ends every open event stream and stops listening to the runtime. Does not close the runtime. */
     @Override
     public void close() {
@@ -430,8 +517,8 @@ public final class JobApi implements AutoCloseable {
         }
 
         /**
-         * Adds an endpoint at exactly {@code path} (matched before the built-in ones). A POST route is guarded by
-         * the bearer token like the API's own.
+         * Adds an endpoint at exactly {@code path} (matched before the built-in ones). It is guarded like the
+         * API's own: Host, origin and content type for methods other than GET and HEAD, and the bearer token.
          */
         public Builder route(String method, String path, Handler handler) {
             routes.add(new Route(method.toUpperCase(Locale.ROOT), path, Objects.requireNonNull(handler)));

@@ -34,6 +34,7 @@ final class Json {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .serializationInclusion(JsonInclude.Include.ALWAYS)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .addMixIn(JobEvent.class, EventMixin.class);
         if (!exposeStackTraces) {
             b.addMixIn(JobError.class, NoStackTrace.class);

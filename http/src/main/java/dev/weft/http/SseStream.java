@@ -1,7 +1,6 @@
 package dev.weft.http;
 
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +22,8 @@ public final class SseStream implements AutoCloseable {
 
     /*
      * Implementation notes: the queue is written by event threads (offer, never blocking) and read by the one
-     * reader thread. `replay` and `replayedUpTo` belong to the reader thread after start(). `overflowed` and `closed`
-     * are written by any thread and read by the reader; `reader` is written by the reader and read by
+     * reader thread. `replay` belongs to the reader thread after start(). `overflowed`, `ending` and
+     * `closed` are written by any thread and read by the reader; `reader` is written by the reader and read by
      * overflowing event threads, which interrupt it.
      */
 
@@ -33,15 +32,18 @@ public final class SseStream implements AutoCloseable {
     private final ArrayBlockingQueue<EventHub.Entry> queue;
     private final long heartbeatNanos;
     private final ArrayDeque<EventHub.Entry> replay = new ArrayDeque<>();
-    /** Queued entries with a log index below this were in the replay copy (or are older than it). */
-    private long replayedUpTo;
     private EventHub.Entry fallback;
     private long fallbackDeadline;
     private boolean greeted;
     private boolean finished;
     private volatile boolean overflowed;
     private volatile boolean closed;
+    /** Set by {@link #finish()}: send what is queued, then end. */
+    private volatile boolean ending;
     private volatile Thread reader;
+
+    /** Queued by {@link #finish()} to wake a reader waiting for the next event; never sent. */
+    private static final EventHub.Entry END = new EventHub.Entry(-1, 0, null, true, "");
 
     SseStream(EventHub hub, String jobId, int capacity, long heartbeatNanos) {
         this.hub = hub;
@@ -50,9 +52,8 @@ public final class SseStream implements AutoCloseable {
         this.heartbeatNanos = heartbeatNanos;
     }
 
-    void start(List<EventHub.Entry> replayed, long copyEnd) {
+    void start(java.util.Collection<EventHub.Entry> replayed) {
         replay.addAll(replayed);
-        replayedUpTo = copyEnd;
         if (fallback != null) {
             fallbackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         }
@@ -62,9 +63,18 @@ public final class SseStream implements AutoCloseable {
         this.fallback = entry;
     }
 
+    /**
+     * Ends the stream once the events already queued for it are written: {@link #next()} returns them, then
+     * {@code null}. For a server that stops after its runtime: the runtime's last events still reach the client.
+     */
+    void finish() {
+        ending = true;
+        queue.offer(END); // wakes a waiting reader; when the queue is full the reader is not waiting
+    }
+
     /** Called on event threads: never blocks. */
     void offer(EventHub.Entry e) {
-        if (closed || (jobId != null && !jobId.equals(e.jobId()))) {
+        if (closed || ending || (jobId != null && !jobId.equals(e.jobId()))) {
             return;
         }
         if (!queue.offer(e)) {
@@ -98,6 +108,16 @@ public final class SseStream implements AutoCloseable {
         }
         while (true) {
             EventHub.Entry e = replay.poll();
+            if (e == null && ending) {
+                e = queue.poll();
+                if (e == null || e == END) {
+                    finished = true;
+                    return null;
+                }
+            }
+            if (e == END) {
+                continue;
+            }
             if (e == null) {
                 long wait = heartbeatNanos;
                 if (fallback != null) {
@@ -106,6 +126,9 @@ public final class SseStream implements AutoCloseable {
                 e = queue.poll(wait, TimeUnit.NANOSECONDS);
                 if (closed || overflowed) {
                     return null;
+                }
+                if (e == END) {
+                    continue;
                 }
                 if (e == null) {
                     if (fallback != null && System.nanoTime() - fallbackDeadline >= 0) {
@@ -116,9 +139,6 @@ public final class SseStream implements AutoCloseable {
                         continue;
                     }
                     return ": heartbeat\n\n";
-                }
-                if (e.index() < replayedUpTo) {
-                    continue;
                 }
             }
             if (jobId != null && e.terminal()) {

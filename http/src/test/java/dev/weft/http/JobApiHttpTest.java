@@ -71,7 +71,7 @@ class JobApiHttpTest {
         if (runtime != null) {
             runtime.close();
         }
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("HTTP-Dispatcher"));
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("weft-http-"));
     }
 
     /** A job that reports {@code steps} progress units, then waits for its gate. */
@@ -97,6 +97,13 @@ class JobApiHttpTest {
                         : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             b.headers(headers);
+        }
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!method.equals("GET") && !typed) {
+            b.header("Content-Type", "application/json");
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -249,24 +256,60 @@ class JobApiHttpTest {
         assertThat(job.get("state").asText()).isEqualTo("CANCELLED");
         assertThat(job.get("cancellationReason").asText()).contains("operator said so");
         assertError(send("POST", "/api/jobs/" + h.id() + "/cancel", "[1,2"), 400);
+        assertError(send("POST", "/api/jobs/" + h.id() + "/cancel", "{}", "Content-Type", "text/plain"), 415);
     }
 
     @Test
-    void bearerTokenGuardsPostButNotGet() throws Exception {
+    void bearerTokenGuardsReadsStreamsAndWrites() throws Exception {
         start(b -> b.bearerToken("s3cret"));
         var h = gatedJob("guarded", 0);
 
         var none = send("POST", "/api/jobs/" + h.id() + "/cancel", null);
         var wrong = send("POST", "/api/jobs/" + h.id() + "/cancel", null, "Authorization", "Bearer nope");
-        var read = get("/api/jobs/" + h.id());
+        var readWithout = get("/api/jobs/" + h.id());
+        var listWithout = get("/api/jobs");
+        var streamWithout = http.send(HttpRequest.newBuilder(server.uri().resolve("/api/events")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        streamWithout.body().close();
+        var read = send("GET", "/api/jobs/" + h.id(), null, "Authorization", "Bearer s3cret");
         var right = send("POST", "/api/jobs/" + h.id() + "/cancel?reason=ok", null, "Authorization", "Bearer s3cret");
 
         assertError(none, 401);
         assertThat(none.headers().firstValue("WWW-Authenticate")).isPresent();
         assertError(wrong, 403);
+        assertError(readWithout, 401);
+        assertError(listWithout, 401);
+        assertThat(streamWithout.statusCode()).isEqualTo(401);
+        assertThat(readWithout.body()).doesNotContain("guarded");
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(json(right).get("cancelled").asBoolean()).isTrue();
+    }
+
+    @Test
+    void loginWithTheTokenSetsASessionCookieThatOpensReadsAndEventStreams() throws Exception {
+        start(b -> b.bearerToken("s3cret"));
+        var h = gatedJob("behind-login", 0);
+
+        var wrong = send("POST", "/api/login", "{\"token\":\"nope\"}");
+        var ok = send("POST", "/api/login", "{\"token\":\"s3cret\"}");
+        String setCookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        var read = send("GET", "/api/jobs/" + h.id(), null, "Cookie", cookie);
+        var forged = send("GET", "/api/jobs/" + h.id(), null, "Cookie", cookie.substring(0, cookie.length() - 2) + "xx");
+
+        assertError(wrong, 403);
+        assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict").doesNotContain("s3cret");
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(json(read).get("name").asText()).isEqualTo("behind-login");
+        assertError(forged, 401);
+        var sse = http.send(HttpRequest.newBuilder(server.uri().resolve("/api/events")).header("Cookie", cookie)
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (var body = sse.body()) {
+            assertThat(sse.statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

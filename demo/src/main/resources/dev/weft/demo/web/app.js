@@ -1,6 +1,9 @@
 // The Weft dashboard: plain JS, no build. Jobs arrive over server-sent events (/api/events); the scope tree
-// is polled from /api/scopes.
+// is polled from /api/scopes. When the server has a token, the page asks for it, keeps it in session storage,
+// sends it on every request and logs in (POST /api/login) for the cookie that the event stream carries.
 'use strict';
+
+const TOKEN_KEY = 'weft-token';
 
 const jobs = new Map();          // id -> latest record
 const rows = new Map();          // id -> <tr>
@@ -52,12 +55,55 @@ function render(job) {
   tr.querySelector('.cancel').disabled = terminal(job.state);
 }
 
-async function post(url) {
-  const r = await fetch(url, {method: 'POST'});
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) alert(`${r.status}: ${body.error || r.statusText}`);
-  return body;
+// Every API call: the token (when the user gave one) as a bearer header; writes as JSON, which other sites'
+// pages cannot send. A 401 asks for the token.
+async function api(url, options = {}) {
+  const headers = Object.assign({}, options.headers || {});
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers['Authorization'] = 'Bearer ' + token;
+  if (options.method && options.method !== 'GET') headers['Content-Type'] = 'application/json';
+  const r = await fetch(url, Object.assign({}, options, {headers}));
+  if (r.status === 401) showLogin('this server needs its token');
+  return r;
 }
+
+async function post(url, body = {}) {
+  const r = await api(url, {method: 'POST', body: JSON.stringify(body)});
+  const answer = await r.json().catch(() => ({}));
+  if (!r.ok && r.status !== 401) showError(`${r.status}: ${answer.error || r.statusText}`);
+  return answer;
+}
+
+function showError(text) {
+  document.getElementById('error').textContent = text;
+}
+
+function showLogin(why) {
+  const form = document.getElementById('login');
+  form.hidden = false;
+  document.getElementById('login-why').textContent = why;
+  document.getElementById('conn').textContent = 'needs token';
+  document.getElementById('conn').className = 'conn';
+}
+
+// Trades the token for the session cookie that the event stream (EventSource sends no headers) carries.
+async function login(token) {
+  const r = await fetch('/api/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({token})});
+  return r.ok;
+}
+
+document.getElementById('login').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const token = document.getElementById('token').value;
+  if (await login(token)) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    document.getElementById('login').hidden = true;
+    boot();
+  } else {
+    showLogin('wrong token');
+  }
+});
 
 async function start(sample) {
   const job = await post('/api/demo/jobs?sample=' + encodeURIComponent(sample));
@@ -65,13 +111,16 @@ async function start(sample) {
 }
 
 async function cancel(id) {
-  const r = await post(`/api/jobs/${encodeURIComponent(id)}/cancel?reason=${encodeURIComponent('cancelled from the dashboard')}`);
+  const r = await post(`/api/jobs/${encodeURIComponent(id)}/cancel`, {reason: 'cancelled from the dashboard'});
   if (r && r.job) render(r.job);
 }
 
 async function loadSamples() {
-  const names = await (await fetch('/api/demo/samples')).json();
+  const r = await api('/api/demo/samples');
+  if (!r.ok) return;
+  const names = await r.json();
   const box = document.getElementById('samples');
+  box.replaceChildren();
   for (const name of names) {
     const b = el('button', {type: 'button', 'data-sample': name}, name);
     b.addEventListener('click', () => start(name));
@@ -79,17 +128,67 @@ async function loadSamples() {
   }
 }
 
+// The current state of the newest jobs; also what a RESYNC message (events lost to the server's replay log)
+// asks for.
 async function loadJobs() {
-  const page = await (await fetch('/api/jobs?limit=100')).json();
-  for (const job of page.jobs.slice().reverse()) render(job);
+  const r = await api('/api/jobs?limit=100');
+  if (!r.ok) return;
+  const page = await r.json();
+  for (const job of page.jobs.slice().reverse()) {
+    const prev = jobs.get(job.id);
+    if (prev && terminal(prev.state) && terminal(job.state)) continue;
+    jobs.delete(job.id);   // the fetched record is newer than any event before the fetch
+    render(job);
+  }
+  document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
+}
+
+// The event stream. EventSource reconnects by itself after a dropped connection (resuming with Last-Event-ID),
+// but gives up for good when the server refuses it (503 at the stream cap, 401): then this reconnects, after
+// 1 s, 2 s, 4 s ... up to 30 s, resuming from the last event it saw.
+let stream = null;
+let lastEventId = '';
+let backoff = 1000;
+
+function setConn(text, live) {
+  const conn = document.getElementById('conn');
+  conn.textContent = text;
+  conn.className = live ? 'conn live' : 'conn';
 }
 
 function listen() {
-  const conn = document.getElementById('conn');
-  const es = new EventSource('/api/events');     // reconnects by itself, resuming with Last-Event-ID
-  es.onopen = () => { conn.textContent = 'live'; conn.className = 'conn live'; };
-  es.onerror = () => { conn.textContent = 'reconnecting…'; conn.className = 'conn'; };
-  es.onmessage = (m) => render(JSON.parse(m.data).job);
+  if (stream) stream.close();
+  const es = new EventSource('/api/events' + (lastEventId ? '?lastEventId=' + encodeURIComponent(lastEventId) : ''));
+  stream = es;
+  es.onopen = () => {
+    backoff = 1000;
+    setConn('live', true);
+    if (!lastEventId) loadJobs();
+  };
+  es.onerror = () => {
+    if (es.readyState !== EventSource.CLOSED) {
+      setConn('reconnecting…', false);
+      return;
+    }
+    es.close();
+    const wait = backoff;
+    backoff = Math.min(backoff * 2, 30000);
+    setConn(`reconnecting in ${Math.round(wait / 1000)} s…`, false);
+    setTimeout(async () => {
+      const r = await api('/api/health').catch(() => null);
+      if (r && r.status === 401) return;   // the login form restarts everything
+      listen();
+    }, wait);
+  };
+  es.onmessage = (m) => {
+    if (m.lastEventId) lastEventId = m.lastEventId;
+    const msg = JSON.parse(m.data);
+    if (msg.type === 'RESYNC') {
+      loadJobs();
+      return;
+    }
+    render(msg.job);
+  };
 }
 
 function scopeNode(s) {
@@ -110,7 +209,9 @@ function scopeNode(s) {
 
 async function pollScopes() {
   try {
-    const body = await (await fetch('/api/scopes')).json();
+    const r = await api('/api/scopes');
+    if (!r.ok) throw new Error(String(r.status));
+    const body = await r.json();
     const box = document.getElementById('scopes');
     if (!body.scopes.length) {
       box.replaceChildren(el('em', {}, 'no running jobs'));
@@ -124,11 +225,25 @@ async function pollScopes() {
 }
 
 document.getElementById('quote').addEventListener('click', async () => {
-  const r = await fetch('/api/quote?item=book');
+  const r = await api('/api/quote?item=book');
   document.getElementById('quote-out').textContent = JSON.stringify(await r.json(), null, 2);
 });
 
-listen();
-loadSamples();
-loadJobs();
-pollScopes();
+let polling = false;
+
+// Starts the page once the server answers: asks for the token first when it needs one. With a token kept in
+// session storage from earlier in this tab, logs in again (the cookie may have expired).
+async function boot() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token && !(await login(token))) sessionStorage.removeItem(TOKEN_KEY);
+  const r = await api('/api/demo/samples');
+  if (r.status === 401) return;
+  await loadSamples();
+  listen();
+  if (!polling) {
+    polling = true;
+    pollScopes();
+  }
+}
+
+boot();
