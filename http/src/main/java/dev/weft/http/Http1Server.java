@@ -42,7 +42,7 @@ final class Http1Server implements AutoCloseable {
      * Why not the JDK's HttpServer: it answers a malformed request target with its own HTML page, resets the
      * connection on too many or too large headers, has no per-server deadline for reading a request's head, and
      * hides the socket, so an idle event stream cannot see its client leave until it next writes. See
-     * docs/decisions/0008-own-http1-server.md.
+     * docs/decisions/0009-own-http1-server.md.
      *
      * One accept thread; one thread per connection that reads a request, lets JobApi answer it and writes the
      * answer, as often as the client keeps the connection. Every refusal before JobApi (bad syntax, limits,
