@@ -18,16 +18,12 @@ import java.util.concurrent.CountDownLatch;
  * returns once they have.
  *
  * <p>The race is inside the scope: the owner forks two tasks and joins at once. The second task returns; the
- * first waits until the second's body has run, then forks a third task and returns. The owner's join counts
- * exits against forks, spins (the actor is a platform thread: JoinSpin) and then parks; the exits and the late
- * fork race with both. A join that stopped waiting while the first task still ran (a miscount) would never
- * start the third
- * task, which the first forks after that: the third would stay queued. Reported: whether the third task's body
- * ran, how many tasks the join settled, and how many of them had a terminal state when join returned.
- *
- * <p>What this cannot see: a lost wake-up of the owner. The actor is a platform thread, whose join Weft leaves to
- * the JDK's thread container to wake when the scope's last thread ends, with a timed park behind it (see
- * ScopeCounts): a lost wake-up would slow the test, not fail it. ThreadsEndWakeOwnerTest checks that wake-up.
+ * first waits until the second's body has run, then forks a third task and returns. The owner's join waits on
+ * the scope's condition (RunControl) until nothing is unfinished and nothing is queued; the exits and the late
+ * fork race with its check and its registration as a waiter. A join that stopped waiting while the first task
+ * still ran (a miscount) would never start the third task: it would stay queued. A lost wake-up would leave
+ * the owner parked for ever, which jcstress reports as a hang. Reported: whether the third task's body ran, how
+ * many tasks the join settled, and how many of them had a terminal state when join returned.
  *
  * <p>Run: {@code ./weft stress -m sanity -t JoinReturnsOnlyAfterEveryTaskExits} (or {@code -m quick} to hunt).
  */
