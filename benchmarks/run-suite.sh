@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Weft's JMH suite with JSON results, and checks that every selected benchmark produced one.
 #
-#   benchmarks/run-suite.sh                        full suite, class defaults (about 12 minutes on 2 cores)
+#   benchmarks/run-suite.sh                        full suite, class defaults (about 30 minutes on 2 cores)
 #   benchmarks/run-suite.sh '\.FanOutBenchmark'   one class; any JMH regexes and options go through
 #   benchmarks/run-suite.sh --smoke                CI: every benchmark once, briefly (1 fork, 1 x 1 s warmup,
 #                                                  1 x 1 s measurement, JMH -to 60s, whole run limited to
