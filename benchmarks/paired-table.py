@@ -6,7 +6,8 @@ in every round and the median ratio over the rounds, as a Markdown table.
 
 Baselines and the direction of the ratio (> 1 means "Weft is better") are those of results-table.py. A ratio is
 taken only between a method and its baseline from the same round (the same JMH run). Rounds are listed in the
-order given. With --goal CLASS=RATIO (repeatable), each method of CLASS gets a "goal" column: "met" when its
+order given. The last two columns are the median scores of the Weft method and of its baseline over the rounds.
+With --goal CLASS=RATIO (repeatable), each method of CLASS gets a "goal" column: "met" when its
 median ratio is at least RATIO, else "missed".
 """
 import importlib.util
@@ -22,7 +23,7 @@ _spec.loader.exec_module(results_table)
 
 
 def ratios_of_round(path):
-    """{(class, method, params, baseline): ratio} for one round's JSON."""
+    """{(class, method, params, baseline): (ratio, score, baseline score, unit)} for one round's JSON."""
     runs = json.load(open(path))
     by_key = {results_table.key(r): r for r in runs}
     out = {}
@@ -35,7 +36,8 @@ def ratios_of_round(path):
         if not b:
             continue
         score, bs = r["primaryMetric"]["score"], b["primaryMetric"]["score"]
-        out[(cls, method, params, base_method)] = score / bs if r["mode"] == "thrpt" else bs / score
+        ratio = score / bs if r["mode"] == "thrpt" else bs / score
+        out[(cls, method, params, base_method)] = (ratio, score, bs, r["primaryMetric"]["scoreUnit"])
     return out
 
 
@@ -62,10 +64,15 @@ def main(args):
     print(f"Rounds: {len(paths)} ({', '.join(os.path.basename(p) for p in paths)})")
     print()
     goal_header, goal_rule = (" goal |", "---|") if goals else ("", "")
-    print(f"| benchmark | params | vs | median | min | max | each round |{goal_header}")
-    print(f"|---|---|---|---:|---:|---:|---|{goal_rule}")
+    print(f"| benchmark | params | vs | median | min | max | each round | Weft, median | baseline, median |"
+          f"{goal_header}")
+    print(f"|---|---|---|---:|---:|---:|---|---:|---:|{goal_rule}")
     for k in keys:
-        values = [r[k] for r in rounds if k in r]
+        entries = [r[k] for r in rounds if k in r]
+        values = [e[0] for e in entries]
+        unit = entries[0][3]
+        scores = (f" {statistics.median(e[1] for e in entries):.4g} {unit} |"
+                  f" {statistics.median(e[2] for e in entries):.4g} {unit} |")
         cls, method, params, base = k
         each = " ".join(f"{v:.2f}" for v in values)
         median = statistics.median(values)
@@ -75,7 +82,7 @@ def main(args):
             verdict = " |" if goal is None else (f" met (>= {goal:.2f}x) |" if median >= goal
                                                   else f" missed (< {goal:.2f}x) |")
         print(f"| {cls}.{method} | {params} | {base} | {median:.2f}x | {min(values):.2f}x"
-              f" | {max(values):.2f}x | {each} |{verdict}")
+              f" | {max(values):.2f}x | {each} |{scores}{verdict}")
 
 
 if __name__ == "__main__":

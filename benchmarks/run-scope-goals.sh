@@ -45,6 +45,9 @@ done
 machine() {
   echo "$1: $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg), nproc $(nproc)"
 }
+# What is measured: the commit at the start, and the tree of core/ (the same for every commit that left it alone).
+commit="$(git rev-parse HEAD), core/ tree $(git rev-parse HEAD:core)$(git diff --quiet HEAD -- core 2>/dev/null \
+  || echo ' (core/ has uncommitted changes)')"
 before=$(machine before)
 benchmarks/run-paired.sh --name "$name" --rounds "$rounds" "${options[@]}" "${args[@]+"${args[@]}"}" \
   '\.RequestScopeBenchmark\.(weft|rawScope)$' '\.FanOutBenchmark\.(weft|rawScope)$' > /dev/null
@@ -58,7 +61,7 @@ python3 benchmarks/paired-table.py --goal RequestScopeBenchmark=0.95 --goal FanO
 {
   echo "command: benchmarks/run-scope-goals.sh --name $name --rounds $rounds ${args[*]-}"
   echo "JMH options per round: ${options[*]} ${args[*]-}"
-  echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- core 2>/dev/null || echo ' (core/ has uncommitted changes)')"
+  echo "commit: $commit"
   echo "JDK: $(grep -m1 -o '# VM version: .*' "$dir/round-1.log" | sed 's/# VM version: //')"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
   echo "$before"
