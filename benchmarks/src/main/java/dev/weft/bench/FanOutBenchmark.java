@@ -36,8 +36,9 @@ import java.util.function.Supplier;
  *       fork, join, then {@code Subtask.get()} on each. Weft runs its tasks on such a scope, so this is the floor.</li>
  *   <li>{@link #rawScopeNamedBound}: the same raw scope plus the two per-task costs that back Weft's documented
  *       guarantees: each thread named {@code fanout/task-N} by the task itself as it starts (the thread is created
- *       with the scope's name; the task's name is built per task), and each task's body run inside a {@code ScopedValue} binding of a per-task object (what
- *       {@code CurrentTask} reads). Not a Weft variant: the ceiling for any scope that keeps those two.</li>
+ *       with the scope's name; the task's name is built per task), and each task's body run inside a
+ *       {@code ScopedValue} binding of a per-task object (what {@code CurrentTask} reads). Not a Weft variant:
+ *       the ceiling for any scope that keeps those two.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} in try-with-resources,
  *       submit, {@code Future.get()} on each: what a user writes without structured concurrency.</li>
  *   <li>{@link #completableFuture}: {@code supplyAsync} on the common pool and {@code allOf(..).join()}: no
