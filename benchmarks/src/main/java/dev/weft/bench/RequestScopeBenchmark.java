@@ -52,9 +52,10 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link #weft}: {@code Scope.named("request")} (with {@code .deadline(5 s)} for the deadline variants),
  *       {@code Join.allSuccessful()}, fork, {@code join()} returns the values.</li>
- *   <li>{@link #rawScope} (the baseline): the JDK's {@code StructuredTaskScope.open(Joiner.awaitAllSuccessfulOrThrow())}
- *       (with {@code withTimeout(5 s)} for the deadline variants), fork, join, {@code Subtask.get()} on each.
- *       Weft runs its tasks in such a scope, so this is the floor.</li>
+ *   <li>{@link #rawScope} (the baseline): the JDK's
+ *       {@code StructuredTaskScope.open(Joiner.awaitAllSuccessfulOrThrow())} (with {@code withTimeout(5 s)} for
+ *       the deadline variants), fork, join, {@code Subtask.get()} on each. Weft runs its tasks in such a scope,
+ *       so this is the floor.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} per request in
  *       try-with-resources, submit, {@code Future.get()} on each (with the time left to the deadline for the
  *       deadline variants): what a handler does without structured concurrency.</li>
