@@ -88,7 +88,8 @@ lock_deadline=$(( started + ${JMH_LOCK_WAIT:-3600} ))
 while true; do
   "${runner[@]+"${runner[@]}"}" ./weft bench "${args[@]+"${args[@]}"}" -foe true -rf json -rff "$json" 2>&1 | tee "$log"
   jmh_status=${PIPESTATUS[0]}
-  if [ "$jmh_status" -ne 0 ] && grep -q 'Unable to acquire the JMH lock' "$log" && [ "$(date +%s)" -lt "$lock_deadline" ]; then
+  if [ "$jmh_status" -ne 0 ] && grep -q 'Unable to acquire the JMH lock' "$log" \
+      && [ "$(date +%s)" -lt "$lock_deadline" ]; then
     echo "run-suite: another JMH run holds /tmp/jmh.lock; trying again in 10 s" >&2
     sleep 10
     continue
