@@ -12,6 +12,7 @@ import json
 import sys
 
 BASELINES = {
+    "RequestScopeBenchmark": "rawScope",
     "FanOutBenchmark": "rawScope",
     "BlockingFanOutBenchmark": "rawScope",
     "NestedTreeBenchmark": "rawScope",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Weft's JMH suite with JSON results, and checks that every selected benchmark produced one.
 #
-#   benchmarks/run-suite.sh                        full suite, class defaults (about 12 minutes on 2 cores)
+#   benchmarks/run-suite.sh                        full suite, class defaults (about 30 minutes on 2 cores)
 #   benchmarks/run-suite.sh '\.FanOutBenchmark'   one class; any JMH regexes and options go through
 #   benchmarks/run-suite.sh --smoke                CI: every benchmark once, briefly (1 fork, 1 x 1 s warmup,
 #                                                  1 x 1 s measurement, JMH -to 60s, whole run limited to
@@ -14,7 +14,8 @@
 # Results go to benchmarks/results/<name>.json (default name: suite-<timestamp>, or smoke with --smoke), the
 # console output to <name>.log next to it. Every run uses -foe true (JMH exits 0 on a failed benchmark without
 # it). The script exits non-zero if JMH failed, reported a failure, or the JSON is missing, empty, or holds fewer
-# entries than the benchmark x parameter combinations that `-lp` lists for the same arguments.
+# entries than the benchmark x parameter combinations that `-lp` lists for the same arguments. While another JMH
+# run holds JMH's lock (/tmp/jmh.lock), it waits for it (up to JMH_LOCK_WAIT seconds, default 3600).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=true; shift ;;
     --name) [ $# -ge 2 ] || die "--name needs a value"; name="$2"; shift 2 ;;
     --default) [ $# -ge 3 ] || die "--default needs an option and a value"; defaults+=("$2" "$3"); shift 3 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -81,8 +82,20 @@ if $smoke; then
   # also has a wall-clock limit. timeout's TERM ends the JMH host, and its forked VM exits when the host is gone.
   runner=(timeout -k 30s "${SMOKE_TIMEOUT:-900}s")
 fi
-"${runner[@]+"${runner[@]}"}" ./weft bench "${args[@]+"${args[@]}"}" -foe true -rf json -rff "$json" 2>&1 | tee "$log"
-jmh_status=${PIPESTATUS[0]}
+# JMH refuses to start while another JMH run on the machine holds /tmp/jmh.lock (two runs at once would measure
+# each other): wait for it, up to JMH_LOCK_WAIT seconds (default 3600), instead of failing.
+lock_deadline=$(( started + ${JMH_LOCK_WAIT:-3600} ))
+while true; do
+  "${runner[@]+"${runner[@]}"}" ./weft bench "${args[@]+"${args[@]}"}" -foe true -rf json -rff "$json" 2>&1 | tee "$log"
+  jmh_status=${PIPESTATUS[0]}
+  if [ "$jmh_status" -ne 0 ] && grep -q 'Unable to acquire the JMH lock' "$log" \
+      && [ "$(date +%s)" -lt "$lock_deadline" ]; then
+    echo "run-suite: another JMH run holds /tmp/jmh.lock; trying again in 10 s" >&2
+    sleep 10
+    continue
+  fi
+  break
+done
 [ "$jmh_status" -ne 124 ] || echo "run-suite: smoke run killed after ${SMOKE_TIMEOUT:-900}s (SMOKE_TIMEOUT)" | tee -a "$log" >&2
 set -e
 elapsed=$(( $(date +%s) - started ))
