@@ -87,27 +87,11 @@ class StopTest {
     @Test
     void theOwnerOfANestedScopeGetsItsParentsCancellationNotAnInterrupt() throws Exception {
         for (int round = 0; round < 200; round++) {
-            var innerWaiting = new CountDownLatch(1);
-            var seen = new AtomicReference<Throwable>();
-            try (var outer = Scope.named("outer").open(Join.<String>allSettled())) {
-                outer.fork("t", () -> {
-                    try (var inner = Scope.named("inner").open(Join.<String>allSuccessful())) {
-                        inner.fork("leaf", () -> {
-                            innerWaiting.countDown();
-                            return Waits.forever();
-                        });
-                        inner.join();
-                    } catch (Throwable e) {
-                        seen.set(e);
-                        throw e;
-                    }
-                    return "unreachable";
-                });
-                Waits.await(innerWaiting);
+            Throwable seen = whatTheNestedOwnerSees(Scope.named("outer"), outer -> {
                 outer.cancel("stop everything");
                 assertThatThrownBy(outer::join).isInstanceOf(ScopeCancelledException.class);
-            }
-            assertThat(seen.get()).as("round %d", round).isInstanceOfSatisfying(ScopeCancelledException.class,
+            });
+            assertThat(seen).as("round %d", round).isInstanceOfSatisfying(ScopeCancelledException.class,
                     e -> assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.PARENT_CANCELLED));
         }
     }
@@ -116,30 +100,45 @@ class StopTest {
     void theOwnerOfANestedScopeGetsTheTimeoutOfTheScopeWhoseDeadlinePassed() throws Exception {
         var time = new ManualTimeSource();
         for (int round = 0; round < 100; round++) {
-            var innerWaiting = new CountDownLatch(1);
-            var seen = new AtomicReference<Throwable>();
-            try (var outer = Scope.named("outer").timeSource(time).deadline(Duration.ofSeconds(1))
-                    .open(Join.<String>allSettled())) {
-                outer.fork("t", () -> {
-                    try (var inner = Scope.named("inner").open(Join.<String>allSuccessful())) {
-                        inner.fork("leaf", () -> {
-                            innerWaiting.countDown();
-                            return Waits.forever();
-                        });
-                        inner.join();
-                    } catch (Throwable e) {
-                        seen.set(e);
-                        throw e;
-                    }
-                    return "unreachable";
-                });
-                Waits.await(innerWaiting);
-                time.advance(Duration.ofSeconds(1));
-                outer.join();
-            }
-            assertThat(seen.get()).as("round %d", round).isInstanceOfSatisfying(ScopeTimeoutException.class,
+            Throwable seen = whatTheNestedOwnerSees(
+                    Scope.named("outer").timeSource(time).deadline(Duration.ofSeconds(1)), outer -> {
+                        time.advance(Duration.ofSeconds(1));
+                        outer.join();
+                    });
+            assertThat(seen).as("round %d", round).isInstanceOfSatisfying(ScopeTimeoutException.class,
                     e -> assertThat(e.getMessage()).contains("inherited from scope outer"));
         }
+    }
+
+    private interface OuterStop {
+        void stop(Scope<String, List<Outcome<String>>> outer) throws Exception;
+    }
+
+    /**
+     * Opens {@code outer}, whose task owns a nested scope and waits in its join; once the nested task runs,
+     * stops the outer scope with {@code stop}; returns what the nested owner's join threw.
+     */
+    private static Throwable whatTheNestedOwnerSees(Scope.Builder outerScope, OuterStop stop) throws Exception {
+        var innerWaiting = new CountDownLatch(1);
+        var seen = new AtomicReference<Throwable>();
+        try (var outer = outerScope.open(Join.<String>allSettled())) {
+            outer.fork("t", () -> {
+                try (var inner = Scope.named("inner").open(Join.<String>allSuccessful())) {
+                    inner.fork("leaf", () -> {
+                        innerWaiting.countDown();
+                        return Waits.forever();
+                    });
+                    inner.join();
+                } catch (Throwable e) {
+                    seen.set(e);
+                    throw e;
+                }
+                return "unreachable";
+            });
+            Waits.await(innerWaiting);
+            stop.stop(outer);
+        }
+        return seen.get();
     }
 
     @Test
