@@ -1,6 +1,7 @@
 package dev.weft.jobs;
 
 import dev.weft.progress.ProgressSnapshot;
+import dev.weft.scope.CancellationReason;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.time.Instant;
  * {@code null}: {@code startedAt} while queued, {@code finishedAt}, {@code result} and {@code error} until the
  * job ends, {@code key} and {@code group} when not given.
  *
- * @param id                 the job's id, unique within its runtime
+ * @param id                 the job's id: a UUID version 7 string, unique across runtimes, restarts and nodes, and
+ *                           ordered by submission time (ids of one runtime sort in submission order)
  * @param name               the job's name
  * @param key                the business key, or null
  * @param group              the group, or null
@@ -23,14 +25,15 @@ import java.time.Instant;
  * @param maxAttempts        how many attempts its retry policy allows (1 without one)
  * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
  * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
- * @param cancellationReason why it was cancelled or timed out, or null
+ * @param cancellationReason why it was cancelled or timed out, for CANCELLED ({@code kind()} EXPLICIT or SHUTDOWN)
+ *                           and TIMED_OUT (DEADLINE), else null; its {@code cause()} is always null
  * @param progress           the progress of the current attempt; null until the first attempt has opened its scope
  * @param stuck              whether it ran longer than its expected duration
  * @param expectedDuration   the expected duration, or null for none
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
-                        String result, JobError error, String cancellationReason, ProgressSnapshot progress,
+                        String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
                         boolean stuck, Duration expectedDuration) {
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */

@@ -151,7 +151,8 @@ class JobLifecycleTest {
             time.advance(Duration.ofSeconds(5));
             JobRecord r = finished(h);
             assertThat(r.state()).isEqualTo(JobState.TIMED_OUT);
-            assertThat(r.cancellationReason()).contains("timeout");
+            assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
+            assertThat(r.cancellationReason().detail()).contains("timeout");
             await(subtaskInterrupted);
         }
     }
@@ -180,7 +181,8 @@ class JobLifecycleTest {
             assertThat(h.cancel("user pressed stop")).isTrue();
             JobRecord r = finished(h);
             assertThat(r.state()).isEqualTo(JobState.CANCELLED);
-            assertThat(r.cancellationReason()).contains("user pressed stop");
+            assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
+            assertThat(r.cancellationReason().detail()).contains("user pressed stop");
             assertThat(reasons).hasSize(2).allSatisfy(s -> assertThat(s).contains("user pressed stop"));
         }
     }
@@ -237,5 +239,92 @@ class JobLifecycleTest {
             assertThat(r.progress().done()).isEqualTo(3);
             assertThat(rt.scopes()).isEmpty();
         }
+    }
+
+    /** An exception that cannot be printed: its message and its string form throw. */
+    static final class Unprintable extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage refuses");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString refuses");
+        }
+    }
+
+    @Test
+    void aJobWhoseFailureCannotBePrintedStillEndsAndFreesItsSlot() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var bad = rt.submit("unprintable", ctx -> {
+                throw new Unprintable();
+            });
+            var next = rt.submit("next", ctx -> 1);
+            assertThat(finished(bad).state()).isEqualTo(JobState.FAILED);
+            assertThat(finished(next).state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aJobWhoseValueCannotBePrintedStillEnds() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var bad = rt.submit("unprintable", ctx -> new Object() {
+                @Override
+                public String toString() {
+                    throw new Unprintable();
+                }
+            });
+            var next = rt.submit("next", ctx -> 1);
+            assertThat(finished(bad).state().isTerminal()).isTrue();
+            assertThat(finished(next).state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void awaitNamesHowAJobEndedWithOneExceptionPerTerminalState() throws Exception {
+        var started = new CountDownLatch(1);
+        try (var rt = JobRuntime.builder().shutdownGrace(Duration.ZERO).build()) {
+            var failed = rt.submit("failed", ctx -> {
+                throw new IOException("disk on fire");
+            });
+            var cancelled = rt.submit("cancelled", ctx -> {
+                started.countDown();
+                return forever();
+            });
+            var timedOut = rt.submit(JobSpec.named("timed").timeout(Duration.ofMillis(20)).body(ctx -> forever()));
+            await(started);
+            cancelled.cancel("user pressed stop");
+
+            assertThatThrownBy(failed::await).isInstanceOf(JobFailedException.class)
+                    .isInstanceOf(JobNotSucceededException.class).hasCauseInstanceOf(IOException.class);
+            assertThatThrownBy(cancelled::await).isInstanceOfSatisfying(JobCancelledException.class, e -> {
+                assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
+                assertThat(e.reason().detail()).isEqualTo("user pressed stop");
+                assertThat(e.record().state()).isEqualTo(JobState.CANCELLED);
+                assertThat(e).isInstanceOf(JobNotSucceededException.class).hasMessageContaining("CANCELLED");
+            });
+            assertThatThrownBy(() -> timedOut.await(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(JobTimedOutException.class, e -> {
+                        assertThat(e.record().state()).isEqualTo(JobState.TIMED_OUT);
+                        assertThat(e.record().cancellationReason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
+                        assertThat(e).isInstanceOf(JobNotSucceededException.class).hasMessageContaining("TIMED_OUT");
+                    });
+        }
+    }
+
+    @Test
+    void aJobCancelledAtShutdownAwaitsWithKindShutdown() throws Exception {
+        var started = new CountDownLatch(1);
+        var rt = JobRuntime.builder().shutdownGrace(Duration.ZERO).build();
+        var h = rt.submit("endless", ctx -> {
+            started.countDown();
+            return forever();
+        });
+        await(started);
+        rt.close();
+        assertThatThrownBy(h::await).isInstanceOfSatisfying(JobCancelledException.class,
+                e -> assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.SHUTDOWN));
+        assertThat(h.record().cancellationReason().cause()).isNull();
     }
 }
