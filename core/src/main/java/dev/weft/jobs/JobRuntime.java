@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * try (JobRuntime jobs = JobRuntime.builder().maxRunning(8).maxQueued(1_000).build()) {
- *     JobHandle<Integer> h = jobs.submit(JobSpec.named("reindex").key("reindex:t7").body(ctx -> reindex(ctx)));
+ *     JobHandle<Integer> h = jobs.submit(JobSpec.named("reindex").key("reindex:t7").body(Integer.class, ctx -> reindex(ctx)));
  *     jobs.get(h.id()).state();           // QUEUED, RUNNING, ...
  *     h.await();                          // or jobs.cancel(h.id(), "user asked")
  * }                                       // close(): graceful shutdown

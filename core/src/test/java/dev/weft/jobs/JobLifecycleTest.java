@@ -327,4 +327,47 @@ class JobLifecycleTest {
                 e -> assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.SHUTDOWN));
         assertThat(h.record().cancellationReason().cause()).isNull();
     }
+
+    @Test
+    void theBodyForksIntoItsRootScopeAndTheRuntimeJoinsItAfterTheBody() throws Exception {
+        var forkedRan = new AtomicInteger();
+        var release = new CountDownLatch(1);
+        try (var rt = JobRuntime.builder().build()) {
+            var h = rt.submit("fan-out", ctx -> {
+                for (int i = 0; i < 3; i++) {
+                    ctx.scope().fork("part-" + i, () -> {
+                        release.await();
+                        return forkedRan.incrementAndGet();
+                    });
+                }
+                return "body's value";
+            });
+            until(() -> h.record().progress() != null);
+            assertThat(h.record().state()).isEqualTo(JobState.RUNNING); // its forked tasks hold it
+            release.countDown();
+            assertThat(h.await()).isEqualTo("body's value");
+            assertThat(forkedRan).hasValue(3);
+        }
+    }
+
+    @Test
+    void theBodyCannotJoinItsRootScopeButJoinsNestedScopesOfItsOwn() throws Exception {
+        try (var rt = JobRuntime.builder().build()) {
+            var joinsRoot = rt.submit("joins-root", ctx -> {
+                ctx.scope().fork("part", () -> 1);
+                return ctx.scope().join();
+            });
+            assertThat(finished(joinsRoot).state()).isEqualTo(JobState.FAILED);
+            assertThat(joinsRoot.record().error().type()).isEqualTo(WrongThreadException.class.getName());
+
+            var joinsNested = rt.submit("joins-nested", ctx -> {
+                try (var nested = dev.weft.scope.Scope.named("nested").open(dev.weft.scope.Join.<Integer>allSuccessful())) {
+                    nested.fork("a", () -> 1);
+                    nested.fork("b", () -> 2);
+                    return nested.join().stream().mapToInt(Integer::intValue).sum();
+                }
+            });
+            assertThat(joinsNested.await()).isEqualTo(3);
+        }
+    }
 }
