@@ -70,7 +70,7 @@ final class JobRuntimeImpl implements JobRuntime {
     private final RetainedJobs retained;
     private final ConcurrentHashMap<String, Job<?>> jobs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
-    /** The live subscriptions; changed under feedsLock, read without it by emitters. */
+    /** The live subscriptions: added under feedsLock (against shutdown), removed by their close, read by emitters. */
     private final CopyOnWriteArrayList<ListenerFeed> feeds = new CopyOnWriteArrayList<>();
     private final ReentrantLock feedsLock = new ReentrantLock();
     /** Guarded by feedsLock: set by shutdown, after which subscribe starts no delivery thread. */
