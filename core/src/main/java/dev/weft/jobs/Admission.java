@@ -132,6 +132,25 @@ final class Admission {
         }
     }
 
+    /**
+     * A job that dispatch had started could not run (its thread did not start): free its slot and key without
+     * dispatching. Called by the starter, under the lock, from within dispatch, which then goes on.
+     */
+    void releaseSlot(Job<?> job) {
+        lock.lock();
+        try {
+            running--;
+            if (job.group != null) {
+                runningPerGroup.merge(job.group, -1, (a, b) -> a + b == 0 ? null : a + b);
+            }
+            if (job.key != null) {
+                activeByKey.remove(job.key, job);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops admitting; returns the queued jobs, removed from the queue. */
     List<Job<?>> close(String because) {
         lock.lock();

@@ -120,13 +120,50 @@ final class JobRuntimeImpl implements JobRuntime {
         JobFlightEvents.submitted(job);
     }
 
+    /** Starts a runner's thread; a test may replace it to make thread creation fail. */
+    interface RunnerStarter {
+        void start(String threadName, Runnable runner);
+    }
+
+    volatile RunnerStarter runnerStarter = RuntimeThreads::startVirtual;
+
     /** Under the admission lock: the job is RUNNING, give it a thread. */
     private <T> void startRunner(Job<T> job) {
         // stamped here, with the state change, so that no record is RUNNING without a start time and attempt
         job.startedAt = time.instant();
         job.attempt = 1;
         running.put(job.id, job);
-        RuntimeThreads.startVirtual(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
+        try {
+            runnerStarter.start(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
+        } catch (Throwable noThread) { // an OutOfMemoryError, say: the job ends FAILED here and frees its slot
+            endUnstarted(job, noThread);
+        }
+    }
+
+    /**
+     * Under the admission lock, from its dispatch: a job whose runner thread could not start ends FAILED with
+     * {@code why}. Its slot is released without a nested dispatch (the dispatch in progress goes on).
+     */
+    private void endUnstarted(Job<?> job, Throwable why) {
+        try {
+            guarded(job, "record its failure", () -> job.recordFailure(why));
+            job.finishedAt = time.instant();
+            JobState state = job.finish(Job.FAILED);
+            job.body = null;
+            guarded(job, "retain it", () -> retained.add(job, state, this::evict));
+            guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
+            guarded(job, "log its end", () -> LOG.error("job {} ({}) {}: its thread could not start", job.id,
+                    job.name, state, why));
+            guarded(job, "record its JFR event", () -> JobFlightEvents.finished(job, state, 0));
+        } finally {
+            try {
+                admission.releaseSlot(job);
+            } finally {
+                job.done.countDown();
+                running.remove(job.id);
+                signalEnded();
+            }
+        }
     }
 
     void jobStarted(Job<?> job) {

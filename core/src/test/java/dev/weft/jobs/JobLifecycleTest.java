@@ -370,4 +370,30 @@ class JobLifecycleTest {
             assertThat(joinsNested.await()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aJobWhoseThreadCannotStartEndsFailedAndFreesItsSlot() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var impl = (JobRuntimeImpl) rt;
+            var failNext = new java.util.concurrent.atomic.AtomicBoolean(true);
+            JobRuntimeImpl.RunnerStarter real = impl.runnerStarter;
+            impl.runnerStarter = (name, runner) -> {
+                if (failNext.getAndSet(false)) {
+                    throw new OutOfMemoryError("test: no thread for " + name);
+                }
+                real.start(name, runner);
+            };
+            var events = new java.util.concurrent.CopyOnWriteArrayList<JobEvent>();
+            rt.subscribe(events::add);
+            var unstarted = rt.submit("unstarted", ctx -> 1);
+            var next = rt.submit("next", ctx -> 2);
+            JobRecord r = finished(unstarted);
+            assertThat(r.state()).isEqualTo(JobState.FAILED);
+            assertThat(r.error().type()).isEqualTo(OutOfMemoryError.class.getName());
+            assertThatThrownBy(unstarted::await).isInstanceOf(JobFailedException.class)
+                    .hasCauseInstanceOf(OutOfMemoryError.class);
+            assertThat(next.await()).isEqualTo(2);
+            until(() -> events.stream().filter(e -> e.isTerminal()).count() == 2);
+        }
+    }
 }
