@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The job runtime: throughput of trivial jobs from submit to terminal state, and the latency from submit until a
@@ -32,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #jobsThroughput}: submit {@value #JOBS} jobs that each return 1, then {@code JobHandle.await()}
  *       each. Throughput, reported per job ({@code @OperationsPerInvocation}), jobs/ms.</li>
+ *   <li>{@link #jobsThroughputWithListener}: the same on a runtime with one subscribed listener that counts the
+ *       events (a server has one: the HTTP event hub, the Micrometer binder); its calls run on the subscription's own
+ *       thread, so this measures what emitting three events per job costs the jobs.</li>
  *   <li>{@link #executorThroughput} (baseline): {@code submit} the same {@value #JOBS} Callables to one
  *       {@code Executors.newVirtualThreadPerTaskExecutor()}, then {@code Future.get()} each.</li>
  *   <li>{@link #jobsSubmitToStart}: submit one job whose body opens a latch as its first action; the benchmark
@@ -75,17 +79,22 @@ public class JobsBenchmark {
     private static final Callable<Integer> TASK = () -> 1;
 
     private JobRuntime jobs;
+    private JobRuntime listened;
+    private final LongAdder events = new LongAdder();
     private ExecutorService executor;
 
     @Setup(Level.Trial)
     public void start() {
         jobs = JobRuntime.builder().name("bench").maxRunning(JOBS).build();
+        listened = JobRuntime.builder().name("bench-listened").maxRunning(JOBS).build();
+        listened.subscribe(e -> events.increment());
         executor = Executors.newVirtualThreadPerTaskExecutor();
     }
 
     @TearDown(Level.Trial)
     public void stop() {
         jobs.close();
+        listened.close();
         executor.close();
     }
 
@@ -98,6 +107,23 @@ public class JobsBenchmark {
         JobHandle<Integer>[] handles = new JobHandle[JOBS];
         for (int i = 0; i < JOBS; i++) {
             handles[i] = jobs.submit("job", JOB);
+        }
+        long sum = 0;
+        for (JobHandle<Integer> h : handles) {
+            sum += h.await();
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @OperationsPerInvocation(JOBS)
+    @SuppressWarnings("unchecked")
+    public long jobsThroughputWithListener() throws InterruptedException {
+        JobHandle<Integer>[] handles = new JobHandle[JOBS];
+        for (int i = 0; i < JOBS; i++) {
+            handles[i] = listened.submit("job", JOB);
         }
         long sum = 0;
         for (JobHandle<Integer> h : handles) {

@@ -19,13 +19,14 @@ final class Admission {
      * Implementation notes: one lock guards the queue, the key index, the running counts and the closed flag,
      * so that "is there an active job with this key?", "is there room?", "enqueue" and "start the next ones"
      * happen as one atomic step. That is what makes de-duplication exact under concurrent submits (jcstress:
-     * DedupeReturnsOneJobPerKey) and the caps exact under concurrent finishes. The key index may still map a key
-     * to a job that has just become terminal (its state CAS precedes finished()/removeQueued()); admit treats
-     * such a job as absent, so a key is free from the moment its job's terminal state is visible, e.g. inside
-     * the job's own FINISHED event. The lock is held for O(log n)
-     * work plus starting virtual threads; listeners of SUBMITTED run under it so that a job's SUBMITTED event
-     * precedes its STARTED event. A queue of jobs blocked by their group cap is scanned in priority order for
-     * the first runnable job: O(queued) in the worst case, only while groups are saturated.
+     * DedupeReturnsOneJobPerKey) and the caps exact under concurrent finishes. A key's holder is returned only to
+     * a job that declares the same result type, so the handle a submit returns has the submitter's type. The key
+     * index may still map a key to a job that has just become terminal (its state CAS precedes
+     * finished()/removeQueued()); admit treats such a job as absent, so a key is free from the moment its job's
+     * terminal state is visible, e.g. inside the job's own FINISHED event. The lock is held for O(log n) work plus
+     * starting virtual threads and queueing the SUBMITTED event (never a listener call), so that a job's
+     * SUBMITTED event is queued before its STARTED event. A queue of jobs blocked by their group cap is scanned in
+     * priority order for the first runnable job: O(queued) in the worst case, only while groups are saturated.
      */
 
     /** Higher priority first (compared, not negated: -Integer.MIN_VALUE overflows), then submission order. */
@@ -69,6 +70,13 @@ final class Admission {
             if (job.key != null) {
                 Job<?> existing = activeByKey.get(job.key);
                 if (existing != null && !existing.isTerminal()) {
+                    if (existing.resultType != job.resultType) {
+                        throw new IllegalArgumentException("job \"" + job.name + "\" with key \"" + job.key
+                                + "\" declares result type " + typeName(job.resultType) + ", but the key belongs to job "
+                                + existing.id + " (\"" + existing.name + "\", " + existing.state()
+                                + ") whose result type is " + typeName(existing.resultType)
+                                + "; jobs sharing a key must declare the same result type");
+                    }
                     return existing;
                 }
                 // a terminal job's key is free even before its runner has called finished() (which ends the
@@ -124,6 +132,25 @@ final class Admission {
         }
     }
 
+    /**
+     * A job that dispatch had started could not run (its thread did not start): free its slot and key without
+     * dispatching. Called by the starter, under the lock, from within dispatch, which then goes on.
+     */
+    void releaseSlot(Job<?> job) {
+        lock.lock();
+        try {
+            running--;
+            if (job.group != null) {
+                runningPerGroup.merge(job.group, -1, (a, b) -> a + b == 0 ? null : a + b);
+            }
+            if (job.key != null) {
+                activeByKey.remove(job.key, job);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Stops admitting; returns the queued jobs, removed from the queue. */
     List<Job<?>> close(String because) {
         lock.lock();
@@ -149,6 +176,10 @@ final class Admission {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String typeName(Class<?> type) {
+        return type == null ? "(none)" : type.getName();
     }
 
     private boolean canStart(Job<?> job) {

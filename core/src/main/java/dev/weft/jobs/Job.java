@@ -1,5 +1,6 @@
 package dev.weft.jobs;
 
+import dev.weft.internal.Nanos;
 import dev.weft.progress.Progress;
 import dev.weft.progress.ProgressSnapshot;
 import dev.weft.progress.ProgressState;
@@ -57,6 +58,8 @@ final class Job<T> implements JobHandle<T>, JobContext {
     final Duration timeout;
     final Retry retry;
     final Duration expectedDuration;
+    /** The declared result type (wrapped if primitive), or null when the spec declared none. */
+    final Class<?> resultType;
     final Instant submittedAt;
     /** The body; dropped once the job ends so a retained record does not keep what the body captured. */
     volatile JobBody<T> body;
@@ -100,6 +103,7 @@ final class Job<T> implements JobHandle<T>, JobContext {
         this.timeout = spec.timeout();
         this.retry = spec.retry();
         this.expectedDuration = spec.expectedDuration();
+        this.resultType = spec.resultType();
         this.body = spec.body();
         this.submittedAt = submittedAt;
     }
@@ -164,8 +168,10 @@ final class Job<T> implements JobHandle<T>, JobContext {
         int s = state;
         ProgressSnapshot snap = progressSnapshot();
         CancellationReason why = cancelReason;
-        String cancellation = s == CANCELLED && why != null ? why.toString()
-                : s == TIMED_OUT ? "DEADLINE: job " + id + " exceeded its timeout of " + timeout : null;
+        CancellationReason cancellation = s == CANCELLED && why != null
+                ? (why.cause() == null ? why : new CancellationReason(why.kind(), why.detail(), null))
+                : s == TIMED_OUT ? new CancellationReason(CancellationReason.Kind.DEADLINE,
+                        "job " + id + " exceeded its timeout of " + timeout, null) : null;
         return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
                 attempt, retry == null ? 1 : retry.maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
@@ -238,14 +244,16 @@ final class Job<T> implements JobHandle<T>, JobContext {
     @Override
     public boolean awaitCompletion(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        return done.await(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        return done.await(Math.max(0, Nanos.of(timeout)), TimeUnit.NANOSECONDS);
     }
 
     private T valueOrThrow() {
-        if (state == SUCCEEDED) {
-            return value;
-        }
-        throw new JobFailedException(record(), failure);
+        return switch (state) {
+            case SUCCEEDED -> value;
+            case CANCELLED -> throw new JobCancelledException(record());
+            case TIMED_OUT -> throw new JobTimedOutException(record(), failure);
+            default -> throw new JobFailedException(record(), failure);
+        };
     }
 
     @Override

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a running job's body knows about itself: its id and attempt, its scope (fork into it), its progress
- * (report on it) and its cancellation.
+ * What a running job's body knows about itself: its id and attempt, its scope (fork into it; the runtime joins
+ * it), its progress (report on it) and its cancellation.
  *
  * <pre>{@code
  * runtime.submit(JobSpec.named("import").body(ctx -> {
@@ -33,8 +33,13 @@ public sealed interface JobContext permits Job {
     int attempt();
 
     /**
-     * The root scope of this attempt (policy all-successful, deadline the job's remaining timeout), owned by the
-     * body's thread. Tasks forked here are joined before the job ends; the first failure fails the attempt.
+     * The root scope of this attempt (policy all-successful, deadline the job's remaining timeout). The runtime
+     * owns it: the body runs as its first task, named {@code main}, and the runtime joins and closes the scope
+     * after the body. The body may {@linkplain Scope#fork fork} tasks into it (they run beside the body, and the
+     * job ends when the body and every forked task have finished; the first failure fails the attempt), cancel it,
+     * read its state and progress, and open nested scopes of its own, which it owns and joins. It must not
+     * {@code join()} or {@code close()} this scope: only the runtime's thread may, so those calls throw
+     * {@link WrongThreadException}. To wait for one forked task, fork it into a nested scope instead.
      */
     Scope<Object, List<Object>> scope();
 

@@ -1,19 +1,14 @@
 package dev.weft.jobs;
 
-/** A job awaited through {@link JobHandle#await()} ended other than SUCCEEDED. */
-public final class JobFailedException extends RuntimeException {
-
-    private final transient JobRecord record;
+/**
+ * A job ended FAILED: its body (or a task it forked) threw, and no retry was left or allowed. The cause is the last
+ * attempt's failure.
+ */
+public final class JobFailedException extends JobNotSucceededException {
 
     JobFailedException(JobRecord record, Throwable cause) {
-        super("job " + record.id() + " (" + record.name() + ") ended " + record.state()
-                + (record.cancellationReason() != null ? ": " + record.cancellationReason()
-                : record.error() != null ? ": " + record.error().type() + ": " + record.error().message() : ""), cause);
-        this.record = record;
-    }
-
-    /** The job's final record. */
-    public JobRecord record() {
-        return record;
+        super(record, "FAILED" + (record.error() != null
+                ? ": " + record.error().type() + (record.error().message() != null ? ": " + record.error().message() : "")
+                : ""), cause);
     }
 }

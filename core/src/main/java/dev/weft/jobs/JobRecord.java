@@ -1,6 +1,7 @@
 package dev.weft.jobs;
 
 import dev.weft.progress.ProgressSnapshot;
+import dev.weft.scope.CancellationReason;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.time.Instant;
  * {@code null}: {@code startedAt} while queued, {@code finishedAt}, {@code result} and {@code error} until the
  * job ends, {@code key} and {@code group} when not given.
  *
- * @param id                 the job's id, unique within its runtime
+ * @param id                 the job's id: a UUID version 7 string, unique across runtimes, restarts and nodes, and
+ *                           ordered by submission time (ids of one runtime sort in submission order)
  * @param name               the job's name
  * @param key                the business key, or null
  * @param group              the group, or null
@@ -23,7 +25,8 @@ import java.time.Instant;
  * @param maxAttempts        how many attempts its retry policy allows (1 without one)
  * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
  * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
- * @param cancellationReason why it was cancelled or timed out, or null
+ * @param cancellationReason why it was cancelled or timed out, for CANCELLED ({@code kind()} EXPLICIT or SHUTDOWN)
+ *                           and TIMED_OUT (DEADLINE), else null; its {@code cause()} is always null
  * @param progress           the job's progress: the current (or last) attempt's counts, with a fraction that a new
  *                           attempt never moves back (it is at least the highest fraction an earlier attempt
  *                           reached); state {@code RUNNING} and not complete until the job ends, then the job's
@@ -34,7 +37,7 @@ import java.time.Instant;
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
-                        String result, JobError error, String cancellationReason, ProgressSnapshot progress,
+                        String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
                         boolean stuck, Duration expectedDuration) {
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */

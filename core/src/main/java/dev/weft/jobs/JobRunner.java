@@ -39,23 +39,31 @@ final class JobRunner<T> implements Runnable {
 
     @Override
     public void run() {
-        job.runner = Thread.currentThread();
-        MDC.put(JobRuntime.MDC_JOB_ID, job.id);
-        long startNanos = time.nanoTime();
-        runtime.jobStarted(job);
+        long startNanos = 0;
+        int terminal = Job.FAILED;
         try {
-            int terminal;
-            try {
-                terminal = attempts(startNanos);
-            } catch (Throwable unexpected) {
-                job.recordFailure(unexpected);
-                terminal = Job.FAILED;
-            }
-            Thread.interrupted(); // a cancel that raced the end must not leak into the runtime's bookkeeping
-            runtime.jobEnded(job, terminal, time.nanoTime() - startNanos); // logs the end: keep the MDC until after
+            job.runner = Thread.currentThread();
+            JobRuntimeImpl.guarded(job, "set the MDC", () -> MDC.put(JobRuntime.MDC_JOB_ID, job.id));
+            startNanos = time.nanoTime();
+            JobRuntimeImpl.guarded(job, "report its start", () -> runtime.jobStarted(job));
+            terminal = attempts(startNanos);
+        } catch (Throwable unexpected) {
+            JobRuntimeImpl.guarded(job, "record its failure", () -> job.recordFailure(unexpected));
+            terminal = job.cancelReason != null ? Job.CANCELLED : Job.FAILED;
         } finally {
-            MDC.remove(JobRuntime.MDC_JOB_ID);
-            runtime.runnerReturning(job); // last: a shutdown may return as soon as it has run
+            try {
+                Thread.interrupted(); // a cancel that raced the end must not leak into the runtime's bookkeeping
+                // logs the end: keep the MDC until after
+                runtime.jobEnded(job, terminal, time.nanoTime() - startNanos);
+            } finally {
+                try {
+                    MDC.remove(JobRuntime.MDC_JOB_ID);
+                } catch (Throwable ignored) {
+                    // the runner returns anyway
+                } finally {
+                    runtime.runnerReturning(job); // last: a shutdown may return as soon as it has run
+                }
+            }
         }
     }
 
@@ -81,6 +89,10 @@ final class JobRunner<T> implements Runnable {
             Throwable failure;
             try {
                 T value = runAttempt(attempt, attemptDeadline == Long.MAX_VALUE ? null : Duration.ofNanos(attemptDeadline - now));
+                if (value != null && job.resultType != null && !job.resultType.isInstance(value)) {
+                    throw new ClassCastException("job " + job.id + " (" + job.name + ") declared result type "
+                            + job.resultType.getName() + " but its body returned a " + value.getClass().getName());
+                }
                 job.recordValue(value);
                 return Job.SUCCEEDED;
             } catch (ScopeTimeoutException e) {
@@ -108,8 +120,7 @@ final class JobRunner<T> implements Runnable {
             if (attempt >= maxAttempts || !job.retry.retries(failure)) {
                 return Job.FAILED;
             }
-            Duration delay = job.retry.delayBefore(attempt + 1);
-            long wakeAt = time.nanoTime() + saturated(delay);
+            long wakeAt = time.nanoTime() + saturated(delayBefore(attempt + 1));
             if (jobDeadline != Long.MAX_VALUE && jobDeadline - wakeAt <= 0) {
                 return Job.FAILED; // another attempt cannot start before the job's timeout
             }
@@ -151,6 +162,15 @@ final class JobRunner<T> implements Runnable {
             if (ended != null) {
                 job.attemptsFraction = Math.max(job.attemptsFraction, ended.fraction());
             }
+        }
+    }
+
+    /** The retry policy's backoff before {@code attempt}; a backoff too long to compute is the longest span. */
+    private Duration delayBefore(int attempt) {
+        try {
+            return job.retry.delayBefore(attempt);
+        } catch (ArithmeticException overflow) {
+            return Duration.ofNanos(dev.weft.internal.Nanos.MAX_SPAN);
         }
     }
 

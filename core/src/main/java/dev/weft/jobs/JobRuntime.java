@@ -16,7 +16,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * try (JobRuntime jobs = JobRuntime.builder().maxRunning(8).maxQueued(1_000).build()) {
- *     JobHandle<Integer> h = jobs.submit(JobSpec.named("reindex").key("reindex:t7").body(ctx -> reindex(ctx)));
+ *     JobHandle<Integer> h = jobs.submit(JobSpec.named("reindex").key("reindex:t7").body(Integer.class, ctx -> reindex(ctx)));
  *     jobs.get(h.id()).state();           // QUEUED, RUNNING, ...
  *     h.await();                          // or jobs.cancel(h.id(), "user asked")
  * }                                       // close(): graceful shutdown
@@ -32,6 +32,11 @@ import java.util.Optional;
  *       {@link JobRejectedException} and queues nothing.</li>
  *   <li>Finished jobs are kept per {@link Retention}; memory does not grow with the number of jobs run.</li>
  *   <li>Every thread of a job carries the job id in its MDC ({@code jobId}).</li>
+ *   <li>Listeners never run on a submitter's or a job's thread: each subscription has its own delivery thread and
+ *       a bounded backlog (see {@link JobListener}).</li>
+ *   <li>Job ids are UUID version 7 strings: unique across runtimes, restarts and nodes, and time-ordered.</li>
+ *   <li>Every {@code Duration} it accepts saturates: {@code Duration.ofSeconds(Long.MAX_VALUE)} means "longer than
+ *       any run" (about 73 years is the longest span measured), never an overflow.</li>
  * </ul>
  *
  * <p>Thread safety: every method may be called from any thread.
@@ -50,7 +55,9 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
      * Submits a job. Returns at once.
      *
      * @return the new job, or the queued or running job with the same key
-     * @throws JobRejectedException if the queue is full or the runtime is shutting down
+     * @throws JobRejectedException     if the queue is full or the runtime is shutting down
+     * @throws IllegalArgumentException if the spec's key belongs to a queued or running job whose declared result
+     *                                  type differs from the spec's
      */
     <T> JobHandle<T> submit(JobSpec<T> spec);
 
@@ -88,7 +95,10 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
      */
     boolean cancel(String id, String why);
 
-    /** Registers a listener for every job's events. */
+    /**
+     * Registers a listener for every job's events, delivered on a thread of its own (see {@link JobListener}).
+     * After shutdown it returns a subscription that receives nothing.
+     */
     JobSubscription subscribe(JobListener listener);
 
     /** The root scopes of the running jobs' current attempts (their subtrees are the live scope tree). */
@@ -97,8 +107,14 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
     /**
      * Shuts down gracefully: stops admitting (submit throws {@link JobRejectedException}), cancels queued jobs,
      * lets running jobs finish for up to {@code grace}, then cancels the rest with reason SHUTDOWN and waits for
-     * them. When it returns, every job is in a terminal state and no thread of the runtime is running. Idempotent:
-     * a second call waits for the first and returns an empty report.
+     * them, then delivers every listener's remaining events. When it returns, every job is in a terminal state,
+     * every event has been delivered and no thread of the runtime is running. The grace period is real time, even
+     * on a {@link dev.weft.time.ManualTimeSource}. Idempotent: a second call waits for the first and returns an
+     * empty report.
+     *
+     * @throws IllegalArgumentException if {@code grace} is negative
+     * @throws InterruptedException     if the calling thread was interrupted meanwhile; shutdown has then still
+     *                                  completed
      */
     ShutdownReport shutdown(Duration grace) throws InterruptedException;
 
@@ -116,6 +132,7 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
         Duration defaultExpectedDuration;
         Duration progressInterval = Duration.ofMillis(250);
         Duration shutdownGrace = Duration.ofSeconds(10);
+        int listenerBacklog = 10_000;
         String name = "jobs";
 
         Builder() {
@@ -148,7 +165,10 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
             return this;
         }
 
-        /** The time source for timeouts, retries, stuck detection, progress sampling and timestamps. */
+        /**
+         * The time source for timeouts, retries, stuck detection, progress sampling and timestamps. The shutdown
+         * grace period always runs on the real clock.
+         */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
             return this;
@@ -166,13 +186,22 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
             return this;
         }
 
-        /** The grace period {@link JobRuntime#close()} gives running jobs (default 10 s). */
+        /** The grace period {@link JobRuntime#close()} gives running jobs, in real time (default 10 s). */
         public Builder shutdownGrace(Duration grace) {
             Objects.requireNonNull(grace, "shutdownGrace");
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("shutdownGrace must be zero or positive, was " + grace);
             }
             this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
+         * How many undelivered events each listener may fall behind by before newer ones are dropped for it
+         * (default 10,000); see {@link JobListener}.
+         */
+        public Builder listenerBacklog(int max) {
+            this.listenerBacklog = positive(max, "listenerBacklog");
             return this;
         }
 

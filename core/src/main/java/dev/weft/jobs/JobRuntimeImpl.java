@@ -1,5 +1,6 @@
 package dev.weft.jobs;
 
+import dev.weft.internal.Nanos;
 import dev.weft.internal.RuntimeThreads;
 import dev.weft.internal.ScopeInternals;
 import dev.weft.progress.ProgressSnapshot;
@@ -33,23 +34,31 @@ final class JobRuntimeImpl implements JobRuntime {
      *
      * Indexes: `jobs` holds every queryable job (queued, running, retained) by id; `running` the jobs that have
      * a runner thread, from dispatch until their runner is about to return (runnerReturning, its last action),
-     * so that a shutdown that sees `running` empty knows that no runner runs any more of the runtime's code. Admission (dedupe, caps, queue) is one
-     * lock in Admission; retention is one lock in RetainedJobs; neither is held while the other is taken.
+     * so that a shutdown that sees `running` empty knows that no runner runs any more of the runtime's code.
+     * Admission (dedupe, caps, queue) is one lock in Admission; retention is one lock in RetainedJobs; neither
+     * is held while the other is taken.
      *
-     * Events: every event of a job is emitted under the job's monitor, which orders them, gives them increasing
+     * Events: every event of a job is created under the job's monitor, which orders them, gives them increasing
      * sequence numbers, and lets FINISHED close the job's stream (finishedEmitted): a late PROGRESS or STUCK
-     * sample finds it set and emits nothing. SUBMITTED is emitted while admission holds its lock, before the
-     * job can be dispatched, so it precedes STARTED.
+     * sample finds it set and emits nothing. The event is then offered to each subscription's ListenerFeed, an
+     * O(1) append to a bounded backlog that a per-subscription thread delivers; no listener ever runs on an
+     * emitting thread, so none can hold the admission lock, a job's monitor, a runner or a submitter. SUBMITTED
+     * is offered while admission holds its lock, before the job can be dispatched, so it precedes STARTED.
      *
      * Ending a job: the runner (or the canceller, for a queued job) sets the terminal state by CAS, then
      * finishedAt, retains the job (evicting the oldest beyond the limits), emits FINISHED, frees the admission
      * slot, and only then releases `done`, so a thread that awaited the job sees all of that, and a FINISHED
-     * listener never sees more finished jobs than retention allows. The runner then drops the job from
-     * `running` as it returns.
+     * listener never sees more finished jobs than retention allows. Each step after the CAS is guarded
+     * (`guarded`): an exception in one is logged and the others still run, and the slot and `done` are released
+     * in finally blocks, so no bookkeeping failure leaves a job non-terminal, a slot taken or a waiter hanging.
+     * The runner then drops the job from `running` as it returns.
      *
      * Shutdown closes admission, which hands it the queued jobs, and cancels them. A queued job whose own cancel
      * recorded its reason first is ended by that cancel, in the cancelling thread, a moment later: shutdown waits
      * for `done` of every job it was handed, whoever ends it, so that it never returns with a job still QUEUED.
+     * The grace period is measured on the real clock (System.nanoTime), never on the runtime's TimeSource, so a
+     * manual clock cannot hold shutdown. Whatever happens in the first steps, the last ones (cancel what still
+     * runs, wait for every runner, stop the sampler, drain and end the subscriptions) run in a finally block.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
@@ -60,8 +69,14 @@ final class JobRuntimeImpl implements JobRuntime {
     private final RetainedJobs retained;
     private final ConcurrentHashMap<String, Job<?>> jobs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<JobListener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong ids = new AtomicLong();
+    /** The live subscriptions: added under feedsLock (against shutdown), removed by their close, read by emitters. */
+    private final CopyOnWriteArrayList<ListenerFeed> feeds = new CopyOnWriteArrayList<>();
+    private final ReentrantLock feedsLock = new ReentrantLock();
+    /** Guarded by feedsLock: set by shutdown, after which subscribe starts no delivery thread. */
+    private boolean feedsEnded;
+    private final int listenerBacklog;
+    private final AtomicLong submissions = new AtomicLong();
+    private final JobIds ids = new JobIds();
     private final AtomicLong eventSequence = new AtomicLong();
     private final Duration defaultExpectedDuration;
     private final Duration shutdownGrace;
@@ -69,7 +84,7 @@ final class JobRuntimeImpl implements JobRuntime {
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
     private final ReentrantLock endLock = new ReentrantLock();
-    /** Signalled whenever a running job ends, and when a shutdown grace period passes. */
+    /** Signalled whenever a running job ends. */
     private final Condition ended = endLock.newCondition();
 
     JobRuntimeImpl(JobRuntime.Builder b) {
@@ -79,18 +94,19 @@ final class JobRuntimeImpl implements JobRuntime {
         this.retained = new RetainedJobs(b.retention, b.timeSource);
         this.defaultExpectedDuration = b.defaultExpectedDuration;
         this.shutdownGrace = b.shutdownGrace;
-        this.sampler = new ProgressSampler(time, b.progressInterval.toNanos(), name + "/progress-sampler",
+        this.listenerBacklog = b.listenerBacklog;
+        this.sampler = new ProgressSampler(time, Nanos.of(b.progressInterval), name + "/progress-sampler",
                 this::sampleProgress);
     }
 
     // ---- submit and run ----
 
     @Override
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
     public <T> JobHandle<T> submit(JobSpec<T> spec) {
         Objects.requireNonNull(spec, "job spec must not be null");
-        long seq = ids.incrementAndGet();
-        var job = new Job<>(Long.toString(seq), seq, spec, time.instant());
+        long seq = submissions.incrementAndGet();
+        var job = new Job<>(ids.next(), seq, spec, time.instant());
         job.attach(this);
         Job<?> existing = admission.admit(job, this::admitted, this::startRunner);
         return existing != null ? (JobHandle<T>) existing : job;
@@ -103,13 +119,50 @@ final class JobRuntimeImpl implements JobRuntime {
         JobFlightEvents.submitted(job);
     }
 
+    /** Starts a runner's thread; a test may replace it to make thread creation fail. */
+    interface RunnerStarter {
+        void start(String threadName, Runnable runner);
+    }
+
+    volatile RunnerStarter runnerStarter = RuntimeThreads::startVirtual;
+
     /** Under the admission lock: the job is RUNNING, give it a thread. */
     private <T> void startRunner(Job<T> job) {
         // stamped here, with the state change, so that no record is RUNNING without a start time and attempt
         job.startedAt = time.instant();
         job.attempt = 1;
         running.put(job.id, job);
-        RuntimeThreads.startVirtual(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
+        try {
+            runnerStarter.start(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
+        } catch (Throwable noThread) { // an OutOfMemoryError, say: the job ends FAILED here and frees its slot
+            endUnstarted(job, noThread);
+        }
+    }
+
+    /**
+     * Under the admission lock, from its dispatch: a job whose runner thread could not start ends FAILED with
+     * {@code why}. Its slot is released without a nested dispatch (the dispatch in progress goes on).
+     */
+    private void endUnstarted(Job<?> job, Throwable why) {
+        try {
+            guarded(job, "record its failure", () -> job.recordFailure(why));
+            job.finishedAt = time.instant();
+            JobState state = job.finish(Job.FAILED);
+            job.body = null;
+            guarded(job, "retain it", () -> retained.add(job, state, this::evict));
+            guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
+            guarded(job, "log its end", () -> LOG.error("job {} ({}) {}: its thread could not start", job.id,
+                    job.name, state, why));
+            guarded(job, "record its JFR event", () -> JobFlightEvents.finished(job, state, 0));
+        } finally {
+            try {
+                admission.releaseSlot(job);
+            } finally {
+                job.done.countDown();
+                running.remove(job.id);
+                signalEnded();
+            }
+        }
     }
 
     void jobStarted(Job<?> job) {
@@ -117,7 +170,7 @@ final class JobRuntimeImpl implements JobRuntime {
         LOG.info("job {} ({}) started", job.id, job.name);
         Duration expected = job.expectedDuration != null ? job.expectedDuration : defaultExpectedDuration;
         if (expected != null) {
-            job.stuckTimer = time.schedule(time.nanoTime() + expected.toNanos(), () -> markStuck(job, expected));
+            job.stuckTimer = time.schedule(time.nanoTime() + Nanos.of(expected), () -> markStuck(job, expected));
         }
     }
 
@@ -128,31 +181,63 @@ final class JobRuntimeImpl implements JobRuntime {
         }
     }
 
-    /** The runner ends its job. */
+    /**
+     * The runner ends its job. Never throws: the job ends {@code terminal} (or CANCELLED), its slot is freed and
+     * {@code done} released whatever fails on the way (a failing step is logged).
+     */
     void jobEnded(Job<?> job, int terminal, long runNanos) {
-        job.finishedAt = time.instant();
-        JobState state = job.finish(terminal);
-        var timer = job.stuckTimer;
-        if (timer != null) {
-            timer.cancel();
+        try {
+            job.finishedAt = time.instant();
+            JobState state = job.finish(terminal);
+            guarded(job, "cancel its stuck timer", () -> {
+                var timer = job.stuckTimer;
+                if (timer != null) {
+                    timer.cancel();
+                }
+            });
+            guarded(job, "keep its final progress", () -> {
+                if (job.progress != null) {
+                    job.finalProgress = job.finalProgressSnapshot(state);
+                    job.progress = null;
+                }
+            });
+            job.body = null;
+            // retained (and the oldest evicted) before FINISHED, so no listener can see more than the retention limit
+            guarded(job, "retain it", () -> retained.add(job, state, this::evict));
+            guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
+            guarded(job, "log its end", () -> {
+                long millis = runNanos / 1_000_000;
+                if (state == JobState.FAILED) {
+                    LOG.warn("job {} ({}) FAILED after {} ms, attempt {}", job.id, job.name, millis, job.attempt,
+                            job.failure);
+                } else {
+                    LOG.info("job {} ({}) {} in {} ms", job.id, job.name, state, millis);
+                }
+            });
+            guarded(job, "record its JFR event", () -> JobFlightEvents.finished(job, state, runNanos));
+        } finally {
+            try {
+                admission.finished(job, this::startRunner);
+            } finally {
+                job.done.countDown();
+            }
         }
-        if (job.progress != null) {
-            job.finalProgress = job.finalProgressSnapshot(state);
-            job.progress = null;
+    }
+
+    /**
+     * Runs one bookkeeping step of {@code job}; an exception it throws is logged (if logging works) and
+     * swallowed, so that the steps after it still run.
+     */
+    static void guarded(Job<?> job, String step, Runnable action) {
+        try {
+            action.run();
+        } catch (Throwable t) {
+            try {
+                LOG.error("job {} ({}): could not {}; the job's bookkeeping goes on", job.id, job.name, step, t);
+            } catch (Throwable ignored) {
+                // nothing left to tell it with
+            }
         }
-        job.body = null;
-        // retained (and the oldest evicted) before FINISHED, so no listener can see more than the retention limit
-        retained.add(job, state, this::evict);
-        emit(job, JobEvent.Type.FINISHED);
-        long millis = runNanos / 1_000_000;
-        if (state == JobState.FAILED) {
-            LOG.warn("job {} ({}) FAILED after {} ms, attempt {}", job.id, job.name, millis, job.attempt, job.failure);
-        } else {
-            LOG.info("job {} ({}) {} in {} ms", job.id, job.name, state, millis);
-        }
-        JobFlightEvents.finished(job, state, runNanos);
-        admission.finished(job, this::startRunner);
-        job.done.countDown();
     }
 
     /** The runner's last action: its job leaves `running`, so a shutdown waiting for that sees no runner left. */
@@ -161,16 +246,20 @@ final class JobRuntimeImpl implements JobRuntime {
         signalEnded();
     }
 
-    /** A queued job was cancelled before it ran (by cancel or shutdown). */
+    /** A queued job was cancelled before it ran (by cancel or shutdown); its state is CANCELLED already. */
     private void endQueued(Job<?> job) {
-        job.finishedAt = time.instant();
-        admission.removeQueued(job);
-        job.body = null;
-        retained.add(job, JobState.CANCELLED, this::evict);
-        emit(job, JobEvent.Type.FINISHED);
-        LOG.info("job {} ({}) CANCELLED before it started: {}", job.id, job.name, job.cancelReason);
-        JobFlightEvents.finished(job, JobState.CANCELLED, 0);
-        job.done.countDown();
+        try {
+            job.finishedAt = time.instant();
+            guarded(job, "leave the queue", () -> admission.removeQueued(job));
+            job.body = null;
+            guarded(job, "retain it", () -> retained.add(job, JobState.CANCELLED, this::evict));
+            guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
+            guarded(job, "log its end", () -> LOG.info("job {} ({}) CANCELLED before it started: {}", job.id,
+                    job.name, job.cancelReason));
+            guarded(job, "record its JFR event", () -> JobFlightEvents.finished(job, JobState.CANCELLED, 0));
+        } finally {
+            job.done.countDown();
+        }
     }
 
     private void evict(Job<?> job) {
@@ -230,10 +319,24 @@ final class JobRuntimeImpl implements JobRuntime {
     @Override
     public JobSubscription subscribe(JobListener listener) {
         Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        sampler.ensureStarted();
-        return () -> listeners.remove(listener);
+        feedsLock.lock();
+        try {
+            if (feedsEnded) {
+                return () -> { }; // shut down: no event will come
+            }
+            var feed = new ListenerFeed[1];
+            feed[0] = new ListenerFeed(listener, listenerBacklog, name + "/listener-" + feedNumber++,
+                    () -> feeds.remove(feed[0]));
+            feeds.add(feed[0]);
+            sampler.ensureStarted();
+            return feed[0];
+        } finally {
+            feedsLock.unlock();
+        }
     }
+
+    /** Guarded by feedsLock. */
+    private int feedNumber = 1;
 
     private void emit(Job<?> job, JobEvent.Type type) {
         synchronized (job) {
@@ -243,20 +346,17 @@ final class JobRuntimeImpl implements JobRuntime {
             if (type == JobEvent.Type.FINISHED) {
                 job.finishedEmitted = true;
             }
-            if (listeners.isEmpty()) {
+            if (feeds.isEmpty()) {
                 return; // no one to tell: skip building the record
             }
             deliver(new JobEvent(eventSequence.incrementAndGet(), type, job.record()));
         }
     }
 
+    /** Offers {@code event} to every subscription's backlog: O(1) each, no listener runs here. */
     private void deliver(JobEvent event) {
-        for (JobListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException | Error e) {
-                LOG.warn("job listener {} threw on {} of job {}", l, event.type(), event.job().id(), e);
-            }
+        for (ListenerFeed feed : feeds) {
+            feed.offer(event);
         }
     }
 
@@ -304,8 +404,9 @@ final class JobRuntimeImpl implements JobRuntime {
                 stacks.append("\n    at ").append(e);
             }
         }
-        LOG.warn("job {} ({}) is stuck: still running after its expected duration of {}; its threads:{}",
-                job.id, job.name, expected, stacks);
+        guarded(job, "log that it is stuck", () -> LOG.warn(
+                "job {} ({}) is stuck: still running after its expected duration of {}; its threads:{}",
+                job.id, job.name, expected, stacks));
         emit(job, JobEvent.Type.STUCK);
     }
 
@@ -388,19 +489,28 @@ final class JobRuntimeImpl implements JobRuntime {
     @Override
     public ShutdownReport shutdown(Duration grace) throws InterruptedException {
         Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must be zero or positive, was " + grace);
+        }
         if (!shutdownStarted.compareAndSet(false, true)) {
-            shutdownDone.await();
+            boolean interrupted = awaitUninterruptibly(shutdownDone);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
             return new ShutdownReport(List.of(), List.of(), List.of(), Duration.ZERO);
         }
-        long start = time.nanoTime();
+        long start = System.nanoTime();
+        long graceEnd = start + Nanos.of(grace); // real time: a manual TimeSource must not hold shutdown
         boolean interrupted = false;
         List<String> cancelledQueued = new ArrayList<>();
         List<String> finishedInGrace = new ArrayList<>();
         List<String> cancelledRunning = new ArrayList<>();
+        CancellationReason shutdown = CancellationReason.shutdown("job runtime " + name + " is shutting down");
+        List<Job<?>> atStart = List.of();
         try {
             LOG.info("job runtime {} shutting down: {} running, grace {}", name, running.size(), grace);
-            CancellationReason shutdown = CancellationReason.shutdown("job runtime " + name + " is shutting down");
             List<Job<?>> queuedAtClose = admission.close("the job runtime " + name + " is shutting down");
+            atStart = new ArrayList<>(running.values());
             for (Job<?> queued : queuedAtClose) {
                 if (cancel(queued, shutdown)) {
                     cancelledQueued.add(queued.id);
@@ -409,9 +519,8 @@ final class JobRuntimeImpl implements JobRuntime {
             for (Job<?> queued : queuedAtClose) {
                 interrupted |= awaitUninterruptibly(queued.done); // a cancel that came first ends it (see notes)
             }
-            List<Job<?>> atStart = new ArrayList<>(running.values());
             try {
-                awaitRunningJobs(start + grace.toNanos());
+                awaitRunningJobs(graceEnd, false);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -420,31 +529,33 @@ final class JobRuntimeImpl implements JobRuntime {
                     finishedInGrace.add(job.id);
                 }
             }
-            for (Job<?> job : new ArrayList<>(running.values())) {
-                if (cancel(job, shutdown)) {
-                    cancelledRunning.add(job.id);
-                }
-            }
-            while (true) {
-                try {
-                    awaitRunningJobs(Long.MAX_VALUE);
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            for (Job<?> job : atStart) {
-                Thread runner = job.runner;
-                if (runner != null) {
-                    RuntimeThreads.joinUninterruptibly(runner);
-                }
-            }
-            sampler.stop();
         } finally {
-            shutdownDone.countDown();
+            // whatever failed above: end every job, wait for every runner, and end every runtime thread
+            try {
+                for (Job<?> job : new ArrayList<>(running.values())) {
+                    try {
+                        if (cancel(job, shutdown)) {
+                            cancelledRunning.add(job.id);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("job runtime {}: could not cancel job {} at shutdown", name, job.id, e);
+                    }
+                }
+                interrupted |= awaitRunningJobsUninterruptibly();
+                for (Job<?> job : atStart) {
+                    Thread runner = job.runner;
+                    if (runner != null) {
+                        RuntimeThreads.joinUninterruptibly(runner);
+                    }
+                }
+                sampler.stop();
+                endFeeds();
+            } finally {
+                shutdownDone.countDown();
+            }
         }
         var report = new ShutdownReport(finishedInGrace, cancelledRunning, cancelledQueued,
-                Duration.ofNanos(time.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start));
         LOG.info("job runtime {} shut down: {} finished in grace, {} running and {} queued cancelled", name,
                 finishedInGrace.size(), cancelledRunning.size(), cancelledQueued.size());
         if (interrupted) {
@@ -452,6 +563,21 @@ final class JobRuntimeImpl implements JobRuntime {
                     + "; shutdown completed: " + report);
         }
         return report;
+    }
+
+    /** Delivers every subscription's backlog, then ends its thread; later subscribes start none. */
+    private void endFeeds() {
+        List<ListenerFeed> toEnd;
+        feedsLock.lock();
+        try {
+            feedsEnded = true;
+            toEnd = List.copyOf(feeds);
+        } finally {
+            feedsLock.unlock();
+        }
+        for (ListenerFeed feed : toEnd) {
+            feed.drain();
+        }
     }
 
     /** Waits for {@code latch}, ignoring interrupts meanwhile; true if the calling thread was interrupted. */
@@ -467,22 +593,36 @@ final class JobRuntimeImpl implements JobRuntime {
         }
     }
 
-    /** Waits until no job runs, or {@code deadlineNanos} (on the time source) has passed. */
-    private void awaitRunningJobs(long deadlineNanos) throws InterruptedException {
-        TimeSource.Timer timer = deadlineNanos == Long.MAX_VALUE ? null : time.schedule(deadlineNanos, this::signalEnded);
-        try {
-            endLock.lock();
+    /** Waits until no job runs, ignoring interrupts meanwhile; true if the calling thread was interrupted. */
+    private boolean awaitRunningJobsUninterruptibly() {
+        boolean interrupted = false;
+        while (true) {
             try {
-                while (!running.isEmpty() && (deadlineNanos == Long.MAX_VALUE || time.nanoTime() - deadlineNanos < 0)) {
+                awaitRunningJobs(0, true);
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+    }
+
+    /** Waits until no job runs, or (unless {@code forever}) the real clock reaches {@code deadlineNanos}. */
+    private void awaitRunningJobs(long deadlineNanos, boolean forever) throws InterruptedException {
+        endLock.lock();
+        try {
+            while (!running.isEmpty()) {
+                if (forever) {
                     ended.await();
+                } else {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    ended.awaitNanos(left);
                 }
-            } finally {
-                endLock.unlock();
             }
         } finally {
-            if (timer != null) {
-                timer.cancel();
-            }
+            endLock.unlock();
         }
     }
 

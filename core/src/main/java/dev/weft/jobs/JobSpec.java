@@ -2,6 +2,7 @@ package dev.weft.jobs;
 
 import dev.weft.scope.Retry;
 
+import java.lang.invoke.MethodType;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,18 +14,24 @@ import java.util.Objects;
  * JobSpec<Integer> spec = JobSpec.named("reindex")
  *         .key("reindex:tenant-7").group("tenant-7")
  *         .timeout(Duration.ofMinutes(5)).retry(Retry.attempts(3)).priority(10)
- *         .body(ctx -> reindex(ctx));
+ *         .body(Integer.class, ctx -> reindex(ctx));
  * }</pre>
+ *
+ * <p>A spec with a {@linkplain Builder#key key} declares its result type ({@link Builder#body(Class, JobBody)}):
+ * submitting it may return the handle of an earlier job with that key, and the runtime gives that handle only to a
+ * spec of the same result type, so {@code await()} returns what the caller's {@code T} says.
  *
  * @param <T> the result type
  */
 public final class JobSpec<T> {
 
     private final Builder builder;
+    private final Class<T> resultType;
     private final JobBody<T> body;
 
-    private JobSpec(Builder builder, JobBody<T> body) {
+    private JobSpec(Builder builder, Class<T> resultType, JobBody<T> body) {
         this.builder = builder.copy();
+        this.resultType = resultType;
         this.body = body;
     }
 
@@ -71,6 +78,15 @@ public final class JobSpec<T> {
         return body;
     }
 
+    /**
+     * The declared result type, as given to {@link Builder#body(Class, JobBody)} (a primitive type as its wrapper,
+     * {@code int.class} as {@code Integer.class}), or {@code null} if the spec was built with
+     * {@link Builder#body(JobBody)}.
+     */
+    public Class<T> resultType() {
+        return resultType;
+    }
+
     /** Describes a job; not thread-safe. */
     public static final class Builder {
         private final String name;
@@ -100,7 +116,11 @@ public final class JobSpec<T> {
             return b;
         }
 
-        /** A business key: while a job with this key is queued or running, submitting another returns it. */
+        /**
+         * A business key: while a job with this key is queued or running, submitting another spec with the key
+         * returns that job instead of starting a new one. A keyed spec must declare its result type with
+         * {@link #body(Class, JobBody)}; a submit whose result type differs from the active job's is refused.
+         */
         public Builder key(String key) {
             this.key = requireNonBlank(key, "key");
             return this;
@@ -136,10 +156,32 @@ public final class JobSpec<T> {
             return this;
         }
 
-        /** The finished spec. */
+        /**
+         * The finished spec, with no declared result type.
+         *
+         * @throws IllegalStateException if a {@linkplain #key key} was set: a keyed spec needs
+         *         {@link #body(Class, JobBody)}
+         */
         public <T> JobSpec<T> body(JobBody<T> body) {
             Objects.requireNonNull(body, "job body must not be null");
-            return new JobSpec<>(this, body);
+            if (key != null) {
+                throw new IllegalStateException("job \"" + name + "\" has key \"" + key + "\", so it must declare "
+                        + "its result type: use body(ResultType.class, ctx -> ...) instead of body(ctx -> ...)");
+            }
+            return new JobSpec<>(this, null, body);
+        }
+
+        /**
+         * The finished spec, whose body returns a {@code resultType} (or null). A job whose body returns anything
+         * else (possible only through unchecked casts) ends FAILED with a {@link ClassCastException}.
+         * De-duplication compares result types as classes: {@code List<String>} and {@code List<Integer>} are both
+         * {@code List}.
+         */
+        @SuppressWarnings("unchecked")
+        public <T> JobSpec<T> body(Class<T> resultType, JobBody<T> body) {
+            Objects.requireNonNull(resultType, "result type must not be null");
+            Objects.requireNonNull(body, "job body must not be null");
+            return new JobSpec<>(this, (Class<T>) MethodType.methodType(resultType).wrap().returnType(), body);
         }
 
         private static String requireNonBlank(String s, String what) {

@@ -47,7 +47,7 @@ class JobBadInputTest {
             var h = rt.submit("endless", ctx -> forever());
             assertThat(h.cancel("first")).isTrue();
             assertThat(h.cancel("second")).isFalse();
-            assertThat(finished(h).cancellationReason()).contains("first").doesNotContain("second");
+            assertThat(finished(h).cancellationReason().detail()).contains("first").doesNotContain("second");
         }
     }
 

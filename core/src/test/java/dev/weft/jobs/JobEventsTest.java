@@ -152,7 +152,7 @@ class JobEventsTest {
             recording.enable("dev.weft.JobFinished");
             recording.start();
             try (var rt = runtime().build()) {
-                var h = rt.submit(JobSpec.named("recorded").key("jfr-key").body(ctx -> 1));
+                var h = rt.submit(JobSpec.named("recorded").key("jfr-key").body(Integer.class, ctx -> 1));
                 finished(h);
                 id = h.id();
             }
@@ -181,7 +181,7 @@ class JobEventsTest {
             var h = rt.submit("x", ctx -> 1);
             finished(h);
             until(() -> typesOf(events, h.id()).size() == 3);
-            assertThat(logs.containing("threw on")).hasSize(3);
+            until(() -> logs.containing("threw on").size() == 3); // each subscription has its own thread
         }
     }
 
@@ -197,5 +197,169 @@ class JobEventsTest {
             assertThat(events).hasSize(seen);
             assertThat(events).allSatisfy(e -> assertThat(e.job().name()).isEqualTo("before"));
         }
+    }
+
+    @Test
+    void aListenerThatBlocksDelaysNeitherSubmitNorTheJobs() throws Exception {
+        var release = new CountDownLatch(1);
+        try (var rt = runtime().maxRunning(4).build()) {
+            rt.subscribe(e -> {
+                try {
+                    release.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            var done = new java.util.concurrent.CompletableFuture<List<JobState>>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    var handles = new java.util.ArrayList<JobHandle<Integer>>();
+                    for (int i = 0; i < 100; i++) {
+                        int n = i;
+                        handles.add(rt.submit("job", ctx -> n));
+                    }
+                    var states = new java.util.ArrayList<JobState>();
+                    for (var h : handles) {
+                        states.add(finished(h).state());
+                    }
+                    done.complete(states);
+                } catch (Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            });
+            try {
+                assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasSize(100).containsOnly(JobState.SUCCEEDED);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
+    void aListenerThatFallsBehindItsBacklogIsToldHowManyEventsItLostAndWhere() throws Exception {
+        var release = new CountDownLatch(1);
+        var inFirstCall = new CountDownLatch(1);
+        List<Object> seen = new CopyOnWriteArrayList<>();
+        try (var rt = runtime().listenerBacklog(10).progressInterval(Duration.ofDays(1)).build()) {
+            rt.subscribe(new JobListener() {
+                @Override
+                public void onEvent(JobEvent event) {
+                    seen.add(event.type());
+                    inFirstCall.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void onEventsDropped(long count) {
+                    seen.add(count);
+                }
+            });
+            var first = rt.submit("first", ctx -> 1);
+            await(inFirstCall); // the listener holds the first event; its backlog fills behind it
+            finished(first);
+            for (int i = 0; i < 20; i++) {
+                finished(rt.submit("more", ctx -> 1)); // 3 events each
+            }
+            release.countDown();
+            until(() -> seen.size() == 11); // the backlog has drained; the gap waits for the next event
+            var last = rt.submit("last", ctx -> 1);
+            finished(last);
+            until(() -> seen.size() >= 1 + 10 + 1 + 3);
+            // 1 in the listener, 10 queued behind it, then the gap, then the events that came after
+            long events = 1 + 2 + 20 * 3;
+            assertThat(seen.get(11)).isEqualTo(events - 1 - 10);
+            assertThat(seen.subList(12, 15)).containsExactly(JobEvent.Type.SUBMITTED, JobEvent.Type.STARTED,
+                    JobEvent.Type.FINISHED);
+        }
+        assertThat(seen).hasSize(15);
+    }
+
+    @Test
+    void onceUnsubscribeReturnsTheListenerIsNotRunningAndIsNeverCalledAgain() throws Exception {
+        var inListener = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        var running = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var rt = runtime().build()) {
+            var sub = rt.subscribe(e -> {
+                running.set(true);
+                calls.incrementAndGet();
+                inListener.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                running.set(false);
+            });
+            for (int i = 0; i < 10; i++) {
+                rt.submit("job", ctx -> 1);
+            }
+            await(inListener);
+            var closed = new java.util.concurrent.CompletableFuture<Void>();
+            Thread.ofVirtual().start(() -> {
+                sub.close();
+                closed.complete(null);
+            });
+            release.countDown();
+            closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(running).isFalse();
+            int after = calls.get();
+            finished(rt.submit("later", ctx -> 1));
+            assertThat(calls).hasValue(after);
+        }
+    }
+
+    @Test
+    void closeDeliversEveryEventBeforeItReturns() throws Exception {
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+        var release = new CountDownLatch(1);
+        var rt = runtime().progressInterval(Duration.ofDays(1)).build();
+        rt.subscribe(e -> {
+            try {
+                release.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            events.add(e);
+        });
+        var handles = new java.util.ArrayList<JobHandle<Integer>>();
+        for (int i = 0; i < 50; i++) {
+            handles.add(rt.submit("job", ctx -> 1));
+        }
+        for (var h : handles) {
+            finished(h);
+        }
+        release.countDown();
+        rt.close();
+        assertThat(events).hasSize(150);
+        assertThat(events.stream().filter(JobEvent::isTerminal).count()).isEqualTo(50);
+    }
+
+    @Test
+    void aListenerThatUnsubscribesItselfGetsNoFurtherEvent() throws Exception {
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        var self = new java.util.concurrent.atomic.AtomicReference<JobSubscription>();
+        var subscribed = new CountDownLatch(1);
+        try (var rt = runtime().build()) {
+            self.set(rt.subscribe(e -> {
+                try {
+                    subscribed.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                calls.incrementAndGet();
+                self.get().close();
+            }));
+            subscribed.countDown();
+            finished(rt.submit("a", ctx -> 1));
+            finished(rt.submit("b", ctx -> 1));
+        }
+        assertThat(calls).hasValue(1);
     }
 }

@@ -151,7 +151,8 @@ class JobLifecycleTest {
             time.advance(Duration.ofSeconds(5));
             JobRecord r = finished(h);
             assertThat(r.state()).isEqualTo(JobState.TIMED_OUT);
-            assertThat(r.cancellationReason()).contains("timeout");
+            assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
+            assertThat(r.cancellationReason().detail()).contains("timeout");
             await(subtaskInterrupted);
         }
     }
@@ -180,7 +181,8 @@ class JobLifecycleTest {
             assertThat(h.cancel("user pressed stop")).isTrue();
             JobRecord r = finished(h);
             assertThat(r.state()).isEqualTo(JobState.CANCELLED);
-            assertThat(r.cancellationReason()).contains("user pressed stop");
+            assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
+            assertThat(r.cancellationReason().detail()).contains("user pressed stop");
             assertThat(reasons).hasSize(2).allSatisfy(s -> assertThat(s).contains("user pressed stop"));
         }
     }
@@ -236,6 +238,162 @@ class JobLifecycleTest {
             JobRecord r = finished(h);
             assertThat(r.progress().done()).isEqualTo(3);
             assertThat(rt.scopes()).isEmpty();
+        }
+    }
+
+    /** An exception that cannot be printed: its message and its string form throw. */
+    static final class Unprintable extends RuntimeException {
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage refuses");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString refuses");
+        }
+    }
+
+    @Test
+    void aJobWhoseFailureCannotBePrintedStillEndsAndFreesItsSlot() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var bad = rt.submit("unprintable", ctx -> {
+                throw new Unprintable();
+            });
+            var next = rt.submit("next", ctx -> 1);
+            assertThat(finished(bad).state()).isEqualTo(JobState.FAILED);
+            assertThat(finished(next).state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aJobWhoseValueCannotBePrintedStillEnds() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var bad = rt.submit("unprintable", ctx -> new Object() {
+                @Override
+                public String toString() {
+                    throw new Unprintable();
+                }
+            });
+            var next = rt.submit("next", ctx -> 1);
+            assertThat(finished(bad).state().isTerminal()).isTrue();
+            assertThat(finished(next).state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void awaitNamesHowAJobEndedWithOneExceptionPerTerminalState() throws Exception {
+        var started = new CountDownLatch(1);
+        try (var rt = JobRuntime.builder().shutdownGrace(Duration.ZERO).build()) {
+            var failed = rt.submit("failed", ctx -> {
+                throw new IOException("disk on fire");
+            });
+            var cancelled = rt.submit("cancelled", ctx -> {
+                started.countDown();
+                return forever();
+            });
+            var timedOut = rt.submit(JobSpec.named("timed").timeout(Duration.ofMillis(20)).body(ctx -> forever()));
+            await(started);
+            cancelled.cancel("user pressed stop");
+
+            assertThatThrownBy(failed::await).isInstanceOf(JobFailedException.class)
+                    .isInstanceOf(JobNotSucceededException.class).hasCauseInstanceOf(IOException.class);
+            assertThatThrownBy(cancelled::await).isInstanceOfSatisfying(JobCancelledException.class, e -> {
+                assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
+                assertThat(e.reason().detail()).isEqualTo("user pressed stop");
+                assertThat(e.record().state()).isEqualTo(JobState.CANCELLED);
+                assertThat(e).isInstanceOf(JobNotSucceededException.class).hasMessageContaining("CANCELLED");
+            });
+            assertThatThrownBy(() -> timedOut.await(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(JobTimedOutException.class, e -> {
+                        assertThat(e.record().state()).isEqualTo(JobState.TIMED_OUT);
+                        assertThat(e.record().cancellationReason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
+                        assertThat(e).isInstanceOf(JobNotSucceededException.class).hasMessageContaining("TIMED_OUT");
+                    });
+        }
+    }
+
+    @Test
+    void aJobCancelledAtShutdownAwaitsWithKindShutdown() throws Exception {
+        var started = new CountDownLatch(1);
+        var rt = JobRuntime.builder().shutdownGrace(Duration.ZERO).build();
+        var h = rt.submit("endless", ctx -> {
+            started.countDown();
+            return forever();
+        });
+        await(started);
+        rt.close();
+        assertThatThrownBy(h::await).isInstanceOfSatisfying(JobCancelledException.class,
+                e -> assertThat(e.reason().kind()).isEqualTo(CancellationReason.Kind.SHUTDOWN));
+        assertThat(h.record().cancellationReason().cause()).isNull();
+    }
+
+    @Test
+    void theBodyForksIntoItsRootScopeAndTheRuntimeJoinsItAfterTheBody() throws Exception {
+        var forkedRan = new AtomicInteger();
+        var release = new CountDownLatch(1);
+        try (var rt = JobRuntime.builder().build()) {
+            var h = rt.submit("fan-out", ctx -> {
+                for (int i = 0; i < 3; i++) {
+                    ctx.scope().fork("part-" + i, () -> {
+                        release.await();
+                        return forkedRan.incrementAndGet();
+                    });
+                }
+                return "body's value";
+            });
+            until(() -> h.record().progress() != null);
+            assertThat(h.record().state()).isEqualTo(JobState.RUNNING); // its forked tasks hold it
+            release.countDown();
+            assertThat(h.await()).isEqualTo("body's value");
+            assertThat(forkedRan).hasValue(3);
+        }
+    }
+
+    @Test
+    void theBodyCannotJoinItsRootScopeButJoinsNestedScopesOfItsOwn() throws Exception {
+        try (var rt = JobRuntime.builder().build()) {
+            var joinsRoot = rt.submit("joins-root", ctx -> {
+                ctx.scope().fork("part", () -> 1);
+                return ctx.scope().join();
+            });
+            assertThat(finished(joinsRoot).state()).isEqualTo(JobState.FAILED);
+            assertThat(joinsRoot.record().error().type()).isEqualTo(WrongThreadException.class.getName());
+
+            var joinsNested = rt.submit("joins-nested", ctx -> {
+                try (var nested = dev.weft.scope.Scope.named("nested").open(dev.weft.scope.Join.<Integer>allSuccessful())) {
+                    nested.fork("a", () -> 1);
+                    nested.fork("b", () -> 2);
+                    return nested.join().stream().mapToInt(Integer::intValue).sum();
+                }
+            });
+            assertThat(joinsNested.await()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aJobWhoseThreadCannotStartEndsFailedAndFreesItsSlot() throws Exception {
+        try (var rt = JobRuntime.builder().maxRunning(1).shutdownGrace(Duration.ZERO).build()) {
+            var impl = (JobRuntimeImpl) rt;
+            var failNext = new java.util.concurrent.atomic.AtomicBoolean(true);
+            JobRuntimeImpl.RunnerStarter real = impl.runnerStarter;
+            impl.runnerStarter = (name, runner) -> {
+                if (failNext.getAndSet(false)) {
+                    throw new OutOfMemoryError("test: no thread for " + name);
+                }
+                real.start(name, runner);
+            };
+            var events = new java.util.concurrent.CopyOnWriteArrayList<JobEvent>();
+            rt.subscribe(events::add);
+            var unstarted = rt.submit("unstarted", ctx -> 1);
+            var next = rt.submit("next", ctx -> 2);
+            JobRecord r = finished(unstarted);
+            assertThat(r.state()).isEqualTo(JobState.FAILED);
+            assertThat(r.error().type()).isEqualTo(OutOfMemoryError.class.getName());
+            assertThatThrownBy(unstarted::await).isInstanceOf(JobFailedException.class)
+                    .hasCauseInstanceOf(OutOfMemoryError.class);
+            assertThat(next.await()).isEqualTo(2);
+            until(() -> events.stream().filter(e -> e.isTerminal()).count() == 2);
         }
     }
 }

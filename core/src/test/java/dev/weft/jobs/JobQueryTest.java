@@ -22,7 +22,7 @@ class JobQueryTest {
     @Test
     void getFindAndHandleReturnTheJobById() throws Exception {
         try (var rt = runtime().build()) {
-            var h = rt.submit(JobSpec.named("report").key("r-1").group("g").priority(3).body(ctx -> "pdf"));
+            var h = rt.submit(JobSpec.named("report").key("r-1").group("g").priority(3).body(String.class, ctx -> "pdf"));
             finished(h);
             JobRecord r = rt.get(h.id());
             assertThat(r.id()).isEqualTo(h.id());
@@ -40,9 +40,9 @@ class JobQueryTest {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
         try (var rt = runtime().build()) {
-            var running = rt.submit(JobSpec.named("crawl").key("site-a").body(startedThenWaitFor(started, release)));
+            var running = rt.submit(JobSpec.named("crawl").key("site-a").body(Object.class, startedThenWaitFor(started, release)));
             await(started);
-            var ok = rt.submit(JobSpec.named("crawl").key("site-b").body(ctx -> 1));
+            var ok = rt.submit(JobSpec.named("crawl").key("site-b").body(Object.class, ctx -> 1));
             var bad = rt.submit(JobSpec.named("mail").body(ctx -> {
                 throw new IOException("smtp");
             }));

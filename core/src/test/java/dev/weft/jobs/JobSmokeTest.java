@@ -25,13 +25,13 @@ class JobSmokeTest {
             assertThat(h.await()).isEqualTo(42);
             assertThat(rt.get(h.id()).state()).isEqualTo(JobState.SUCCEEDED);
             var started = new CountDownLatch(1);
-            var blocked = rt.submit(JobSpec.named("block").key("k").body(ctx -> { started.countDown(); new CountDownLatch(1).await(); return 0; }));
-            assertThat(rt.submit(JobSpec.named("block").key("k").body(ctx -> 1)).id()).isEqualTo(blocked.id());
+            var blocked = rt.submit(JobSpec.named("block").key("k").body(Integer.class, ctx -> { started.countDown(); new CountDownLatch(1).await(); return 0; }));
+            assertThat(rt.submit(JobSpec.named("block").key("k").body(Integer.class, ctx -> 1)).id()).isEqualTo(blocked.id());
             started.await();
             assertThat(blocked.cancel("test")).isTrue();
             assertThat(blocked.awaitCompletion(Duration.ofSeconds(5))).isTrue();
             assertThat(blocked.record().state()).isEqualTo(JobState.CANCELLED);
-            assertThat(blocked.record().cancellationReason()).contains("test");
+            assertThat(blocked.record().cancellationReason().detail()).contains("test");
         }
         assertThat(events.stream().filter(JobEvent::isTerminal).count()).isEqualTo(2);
     }

@@ -40,23 +40,23 @@ class JobSoakTest {
     private static JobSpec<Object> spec(int i) {
         var named = JobSpec.named("soak" + (i % 10)).key("k" + (i % 5_000));
         return switch (i % 10) {
-            case 5 -> named.body(ctx -> {
+            case 5 -> named.body(Object.class, ctx -> {
                 throw new IOException("planned failure " + i);
             });
-            case 6 -> named.retry(Retry.attempts(2).backoff(Duration.ZERO, 1, Duration.ZERO)).body(ctx -> {
+            case 6 -> named.retry(Retry.attempts(2).backoff(Duration.ZERO, 1, Duration.ZERO)).body(Object.class, ctx -> {
                 if (ctx.attempt() == 1) {
                     throw new IOException("transient");
                 }
                 return i;
             });
-            case 7 -> named.body(ctx -> Waits.forever());
-            case 8 -> named.timeout(Duration.ofMillis(1)).body(ctx -> Waits.forever());
-            case 9 -> named.body(ctx -> {
+            case 7 -> named.body(Object.class, ctx -> Waits.forever());
+            case 8 -> named.timeout(Duration.ofMillis(1)).body(Object.class, ctx -> Waits.forever());
+            case 9 -> named.body(Object.class, ctx -> {
                 ctx.scope().fork("a", () -> i);
                 ctx.scope().fork("b", () -> i);
                 return i;
             });
-            default -> named.body(ctx -> i);
+            default -> named.body(Object.class, ctx -> i);
         };
     }
 

@@ -19,6 +19,11 @@ final class Json {
     private abstract static class NoStackTrace {
     }
 
+    /** A job record's cancellation reason is its kind and detail; its cause is always null there. */
+    @JsonIgnoreProperties("cause")
+    private abstract static class ReasonMixin {
+    }
+
     /** {@link JobEvent#isTerminal()} is derived from the type; keep events to their components. */
     @JsonIgnoreProperties("terminal")
     private abstract static class EventMixin {
@@ -35,7 +40,8 @@ final class Json {
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .serializationInclusion(JsonInclude.Include.ALWAYS)
                 .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .addMixIn(JobEvent.class, EventMixin.class);
+                .addMixIn(JobEvent.class, EventMixin.class)
+                .addMixIn(dev.weft.scope.CancellationReason.class, ReasonMixin.class);
         if (!exposeStackTraces) {
             b.addMixIn(JobError.class, NoStackTrace.class);
         }

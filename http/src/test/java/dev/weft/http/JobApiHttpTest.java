@@ -78,7 +78,7 @@ class JobApiHttpTest {
     private JobHandle<String> gatedJob(String name, int steps) {
         var gate = new CountDownLatch(1);
         gates.add(gate);
-        return runtime.submit(JobSpec.named(name).key(name + "-" + gates.size()).body(ctx -> {
+        return runtime.submit(JobSpec.named(name).key(name + "-" + gates.size()).body(String.class, ctx -> {
             ctx.progress().setTotal(steps + 1);
             for (int i = 0; i < steps; i++) {
                 ctx.progress().advance();
@@ -189,7 +189,7 @@ class JobApiHttpTest {
     void listFiltersByStateNameAndKeyAndPages() throws Exception {
         start();
         for (int i = 0; i < 5; i++) {
-            runtime.submit(JobSpec.named("quick").key("q" + i).body(ctx -> 1)).await();
+            runtime.submit(JobSpec.named("quick").key("q" + i).body(Integer.class, ctx -> 1)).await();
         }
         var running = gatedJob("slow", 0);
 
@@ -254,7 +254,7 @@ class JobApiHttpTest {
         assertThat(h.awaitCompletion(WAIT)).isTrue();
         JsonNode job = json(get("/api/jobs/" + h.id()));
         assertThat(job.get("state").asText()).isEqualTo("CANCELLED");
-        assertThat(job.get("cancellationReason").asText()).contains("operator said so");
+        assertThat(job.get("cancellationReason").get("detail").asText()).contains("operator said so");
         assertError(send("POST", "/api/jobs/" + h.id() + "/cancel", "[1,2"), 400);
         assertError(send("POST", "/api/jobs/" + h.id() + "/cancel", "{}", "Content-Type", "text/plain"), 415);
     }

@@ -49,7 +49,7 @@ function render(job) {
   tr.querySelector('.msg').textContent = [p.step, p.message].filter(Boolean).join(' · ');
   let outcome = '';
   if (job.error) outcome = `${job.error.type}: ${job.error.message ?? ''}`;
-  if (job.cancellationReason) outcome += (outcome ? ' — ' : '') + job.cancellationReason;
+  if (job.cancellationReason) outcome += (outcome ? ' — ' : '') + `${job.cancellationReason.kind}: ${job.cancellationReason.detail}`;
   if (job.state === 'SUCCEEDED' && job.result) outcome = '→ ' + job.result;
   tr.querySelector('.outcome').textContent = outcome;
   tr.querySelector('.cancel').disabled = terminal(job.state);

@@ -41,7 +41,7 @@ public class DedupeReturnsOneJobPerKey {
     private JobHandle<Integer> second;
 
     private JobSpec<Integer> spec() {
-        return JobSpec.named("sync").key("k").body(ctx -> {
+        return JobSpec.named("sync").key("k").body(Integer.class, ctx -> {
             runs.incrementAndGet();
             release.await();
             return 1;

@@ -25,8 +25,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>The race: a runtime with {@code maxRunning(1)} runs a job held by a latch, with a second job queued behind
  * it. One actor cancels the queued job; the other releases the first, so the runtime starts the queued job in its
  * place. The cancel may end the job while it is queued (the cancelling thread emits FINISHED), while it runs
- * (its runner does), or find it ended. A listener keeps the queued job's events in the order they arrive. The
- * arbiter waits for the job, closes the runtime and reports the event types (PROGRESS samples left out), the
+ * (its runner does), or find it ended. A listener, called on its subscription's own thread, keeps the queued
+ * job's events in the order they arrive. The arbiter waits for the job, closes the runtime (which returns only
+ * once every event has been delivered) and reports the event types (PROGRESS samples left out), the
  * job's final state, and whether the sequence numbers rose and FINISHED came once, last, with that state. Two
  * guards each keep a second FINISHED out on their own: the queued job's cancel is a compare-and-set against its
  * start, and the runtime emits nothing after a job's FINISHED. With both taken out, 20 of 112 samples of a sanity
@@ -44,7 +45,7 @@ public class JobEventsEndWithOneFinishedInOrder {
 
     private final JobRuntime runtime = JobRuntime.builder().name("stress").maxRunning(1)
             .shutdownGrace(Duration.ZERO).build();
-    /** The queued job's events in arrival order; appended by whichever thread delivers, under its lock. */
+    /** The queued job's events in arrival order; appended by the subscription's delivery thread. */
     private final List<JobEvent> events = new ArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
     private final JobHandle<Integer> first;

@@ -41,7 +41,7 @@ public class KeyIsFreeOnceItsJobIsTerminal {
     private final JobRuntime runtime = JobRuntime.builder().name("stress").shutdownGrace(Duration.ZERO).build();
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger secondRuns = new AtomicInteger();
-    private final JobHandle<Integer> first = runtime.submit(JobSpec.named("keyed").key("k").body(ctx -> {
+    private final JobHandle<Integer> first = runtime.submit(JobSpec.named("keyed").key("k").body(Integer.class, ctx -> {
         release.await();
         return 1;
     }));
@@ -55,7 +55,7 @@ public class KeyIsFreeOnceItsJobIsTerminal {
     @Actor
     public void resubmit(ZZI_Result r) {
         r.r1 = first.record().state().isTerminal();
-        second = runtime.submit(JobSpec.named("keyed").key("k").body(ctx -> {
+        second = runtime.submit(JobSpec.named("keyed").key("k").body(Integer.class, ctx -> {
             secondRuns.incrementAndGet();
             return 2;
         }));
