@@ -85,7 +85,7 @@ public final class ManualTimeSource implements TimeSource {
         List<ManualTimer> due = new ArrayList<>();
         lock.lock();
         try {
-            nanos += amount.toNanos();
+            nanos += dev.weft.internal.Nanos.of(amount); // saturates (about 73 years at most), never overflows
             while (!timers.isEmpty() && timers.peek().deadlineNanos - nanos <= 0) {
                 due.add(timers.poll());
             }
@@ -125,7 +125,7 @@ public final class ManualTimeSource implements TimeSource {
      * @return {@code true} if that many sleepers were seen
      */
     public boolean awaitSleepers(int count, Duration timeout) throws InterruptedException {
-        long remaining = timeout.toNanos();
+        long remaining = dev.weft.internal.Nanos.of(timeout); // saturates: Duration.ofSeconds(Long.MAX_VALUE) waits "for ever"
         lock.lock();
         try {
             while (sleepers < count) {

@@ -111,4 +111,15 @@ class TimeSourceTest {
             outer.join();
         }
     }
+
+    @Test
+    void theLongestDurationsSaturateOnAManualClock() throws Exception {
+        var time = new ManualTimeSource();
+        var fired = new AtomicBoolean();
+        time.schedule(time.nanoTime() + 1_000, () -> fired.set(true));
+        time.advance(Duration.ofSeconds(Long.MAX_VALUE)); // no overflow: the clock moves by the longest span
+        assertThat(fired).isTrue();
+        assertThat(time.nanoTime()).isPositive();
+        assertThat(time.awaitSleepers(0, Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
+    }
 }
