@@ -172,6 +172,6 @@ class EventStreamTest {
         }
         assertThat(finished).as("FINISHED of the running job among " + events).isNotNull();
         assertThat(finished.get("job").get("state").asText()).isEqualTo("CANCELLED");
-        assertThat(finished.get("job").get("cancellationReason").asText()).contains("SHUTDOWN");
+        assertThat(finished.get("job").get("cancellationReason").get("kind").asText()).isEqualTo("SHUTDOWN");
     }
 }
