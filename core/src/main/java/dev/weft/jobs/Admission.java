@@ -117,13 +117,7 @@ final class Admission {
     void finished(Job<?> job, Consumer<Job<?>> starter) {
         lock.lock();
         try {
-            running--;
-            if (job.group != null) {
-                runningPerGroup.merge(job.group, -1, (a, b) -> a + b == 0 ? null : a + b);
-            }
-            if (job.key != null) {
-                activeByKey.remove(job.key, job);
-            }
+            releaseSlot(job);
             if (closedBecause == null) {
                 dispatch(starter);
             }
@@ -137,7 +131,7 @@ final class Admission {
      * dispatching. Called by the starter, under the lock, from within dispatch, which then goes on.
      */
     void releaseSlot(Job<?> job) {
-        lock.lock();
+        lock.lock(); // reentrant: finished() calls this under the lock too
         try {
             running--;
             if (job.group != null) {
