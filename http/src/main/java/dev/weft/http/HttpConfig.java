@@ -76,6 +76,17 @@ public record HttpConfig(InetAddress bindAddress, int port, String bearerToken, 
         return java.util.Collections.unmodifiableSet(out);
     }
 
+    /** Every component, with the bearer token masked, so that logging a configuration never leaks it. */
+    @Override
+    public String toString() {
+        return "HttpConfig[bindAddress=" + bindAddress + ", port=" + port
+                + ", bearerToken=" + (bearerToken == null ? "none" : "****") + ", exposeStackTraces=" + exposeStackTraces
+                + ", heartbeat=" + heartbeat + ", maxEventStreams=" + maxEventStreams
+                + ", clientBufferEvents=" + clientBufferEvents + ", replayEvents=" + replayEvents
+                + ", allowedHosts=" + allowedHosts + ", allowedOrigins=" + allowedOrigins
+                + ", headerTimeout=" + headerTimeout + "]";
+    }
+
     /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();

@@ -106,4 +106,11 @@ class HttpSecurityTest {
             assertThat(api.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'none'");
         }
     }
+
+    @Test
+    void aConfigurationPrintedForTheLogsNeverShowsItsToken() {
+        var config = HttpConfig.builder().bearerToken("s3cret-token").build();
+        assertThat(config.toString()).doesNotContain("s3cret-token").contains("bearerToken=****");
+        assertThat(HttpConfig.builder().build().toString()).contains("bearerToken=none");
+    }
 }
