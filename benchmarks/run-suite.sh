@@ -117,6 +117,11 @@ else
   [ "${actual:-0}" -eq "$expected" ] || failed+=("$json holds ${actual:-0} results, expected $expected")
 fi
 
+# 4. Keep the JSON small: one result per line, no per-iteration samples (benchmarks/compact-results.py).
+if [ -s "$json" ] && command -v python3 >/dev/null 2>&1; then
+  python3 "$ROOT/benchmarks/compact-results.py" "$json" || failed+=("could not compact $json")
+fi
+
 echo
 echo "run-suite: ${elapsed}s; results: $json (${actual:-0}/$expected runs); log: $log"
 if [ ${#failed[@]} -gt 0 ]; then
