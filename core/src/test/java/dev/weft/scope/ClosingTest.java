@@ -4,7 +4,6 @@ import dev.weft.internal.RuntimeThreads;
 import dev.weft.testing.Waits;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.StructureViolationException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -149,10 +148,5 @@ class ClosingTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static List<Object> unused() {
-        return List.of();
     }
 }
