@@ -186,12 +186,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             try {
                 permit = awaitPermit();
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // kept, whether it is the owner's own or a cancellation's
                 if (!stoppedWithAncestors()) {
-                    Thread.currentThread().interrupt();
                     stop(new CancellationReason(CancellationReason.Kind.OWNER_EXITED,
                             "owner of " + path + " was interrupted while waiting to fork " + task.path(), null));
-                } else {
-                    Thread.currentThread().interrupt(); // the interrupt is the cancellation's: keep it visible
                 }
             }
             if (!permit) {
@@ -274,7 +272,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     }
 
     /** A task's thread is done with the task (body returned, or it never ran); its slot is free. */
-    void onTaskExit(TaskImpl<T> task) {
+    void onTaskExit() {
         runs.countExit(runs.cap != 0);
     }
 
@@ -339,13 +337,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (stopReason != null) {
             return true;
         }
-        for (ScopeImpl<?, ?> s = parent; s != null; s = s.parent) {
-            if (s.stopReason != null) {
-                stop(childReason(parent.stopReason != null ? parent.stopReason : s.stopReason));
-                return true;
-            }
+        if (parent == null || !parent.stoppedWithAncestors()) {
+            return false;
         }
-        return false;
+        stop(childReason(parent.stopReason));
+        return true;
     }
 
     // ---- join and close ----

@@ -118,7 +118,7 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
             }
             runBody();
         } finally {
-            scope.onTaskExit(this);
+            scope.onTaskExit();
         }
         return null;
     }
