@@ -16,4 +16,5 @@ module dev.weft.core {
     exports dev.weft.progress;
     exports dev.weft.time;
     exports dev.weft.jobs;
+    exports dev.weft.jobs.spi;
 }

@@ -101,7 +101,7 @@ final class Job<T> implements JobHandle<T>, JobContext {
         this.group = spec.group();
         this.priority = spec.priority();
         this.timeout = spec.timeout();
-        this.retry = spec.retry();
+        this.retry = spec.retry() != null || spec.type() == null ? spec.retry() : spec.type().retry();
         this.expectedDuration = spec.expectedDuration();
         this.resultType = spec.resultType();
         this.body = spec.body();

@@ -14,7 +14,8 @@ public record JobError(String type, String message, String stackTrace) {
 
     static final int MAX_STACK_CHARS = 16_000;
 
-    static JobError of(Throwable t) {
+    /** The failure {@code t}, its stack trace (with causes and suppressed exceptions) cut to the limit. */
+    public static JobError of(Throwable t) {
         var out = new StringWriter();
         t.printStackTrace(new PrintWriter(out));
         String stack = out.toString();

@@ -41,7 +41,7 @@ import java.util.Optional;
  *
  * <p>Thread safety: every method may be called from any thread.
  */
-public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl {
+public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl, DurableJobRuntime {
 
     /** The MDC key under which every thread of a job finds the job id. */
     String MDC_JOB_ID = "jobId";
@@ -64,6 +64,17 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
     /** Submits a job with just a name and a body. */
     default <T> JobHandle<T> submit(String name, JobBody<T> body) {
         return submit(JobSpec.named(name).body(body));
+    }
+
+    /**
+     * Submits a job of type {@code type} with {@code payload}, named after the type.
+     *
+     * @throws IllegalArgumentException if the type is not registered, or (on a durable store) the payload cannot
+     *                                  be encoded or is larger than the store allows
+     * @throws JobRejectedException     if the queue is full or the runtime is shutting down
+     */
+    default <P, R> JobHandle<R> submit(JobType<P, R> type, P payload) {
+        return submit(JobSpec.of(type, payload));
     }
 
     /**
@@ -118,6 +129,23 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
      */
     ShutdownReport shutdown(Duration grace) throws InterruptedException;
 
+    /**
+     * Whether the runtime can reach its store: always {@code UP} in memory; {@code DEGRADED} while a durable
+     * store is unreachable (jobs keep running; their writes wait and are retried).
+     */
+    Health health();
+
+    /**
+     * The runtime's health.
+     *
+     * @param status UP or DEGRADED
+     * @param detail why, when degraded (never a password); else empty
+     */
+    record Health(Status status, String detail) {
+        /** The runtime's condition. */
+        public enum Status { UP, DEGRADED }
+    }
+
     /** {@link #shutdown(Duration)} with the builder's default grace period, uninterruptibly. */
     @Override
     void close();
@@ -134,8 +162,72 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
         Duration shutdownGrace = Duration.ofSeconds(10);
         int listenerBacklog = 10_000;
         String name = "jobs";
+        final java.util.Map<String, JobType<?, ?>> types = new java.util.LinkedHashMap<>();
+        dev.weft.jobs.spi.JobStore store;
+        String nodeName;
+        Duration lease = Duration.ofSeconds(30);
+        Duration pollInterval = Duration.ofSeconds(1);
 
         Builder() {
+        }
+
+        /**
+         * Registers job types that this runtime may run and accept. A type's name stands for one payload and
+         * result class on every runtime that shares a store.
+         *
+         * @throws IllegalArgumentException if another type of the same name is registered
+         */
+        public Builder register(JobType<?, ?>... types) {
+            for (JobType<?, ?> t : types) {
+                JobTypes.register(this.types, Objects.requireNonNull(t, "job type"));
+            }
+            return this;
+        }
+
+        /**
+         * Keeps jobs in {@code store} (e.g. PostgreSQL) instead of memory, so that they survive restarts and are
+         * shared by every runtime on the store. Only {@linkplain JobType typed jobs} can be kept: a job built
+         * with {@link JobSpec.Builder#body(JobBody) a closure} is refused at submit.
+         */
+        public Builder store(dev.weft.jobs.spi.JobStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * This runtime's node name on a durable store (default: the host name and the runtime's name). A runtime
+         * that starts with the name of one that died takes its jobs left RUNNING back at once, so give each
+         * node of a cluster its own stable name.
+         */
+        public Builder nodeName(String nodeName) {
+            Objects.requireNonNull(nodeName, "nodeName");
+            if (nodeName.isBlank() || nodeName.length() > 200) {
+                throw new IllegalArgumentException("nodeName must be 1 to 200 characters and not blank, was \""
+                        + nodeName + "\"");
+            }
+            this.nodeName = nodeName;
+            return this;
+        }
+
+        /**
+         * On a durable store: how long a claim on a running job lasts unless renewed (default 30 s; renewed every
+         * third of it). A job whose node stops renewing is taken back once its lease has passed.
+         */
+        public Builder lease(Duration lease) {
+            this.lease = JobSpec.Builder.requirePositive(lease, "lease");
+            if (this.lease.compareTo(Duration.ofMillis(300)) < 0) {
+                throw new IllegalArgumentException("lease must be at least 300 ms, was " + lease);
+            }
+            return this;
+        }
+
+        /**
+         * On a durable store: how often an idle runtime looks for work even without a notice (default 1 s). A
+         * submit wakes runtimes at once; this is the fallback.
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = JobSpec.Builder.requirePositive(interval, "pollInterval");
+            return this;
         }
 
         /** At most {@code max} jobs run at once (default 64). */
@@ -217,7 +309,7 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl 
 
         /** Builds and starts the runtime. */
         public JobRuntime build() {
-            return new JobRuntimeImpl(this);
+            return store == null ? new JobRuntimeImpl(this) : DurableJobRuntime.start(this);
         }
 
         private static int positive(int v, String what) {

@@ -66,6 +66,7 @@ final class JobRuntimeImpl implements JobRuntime {
     final TimeSource time;
     private final String name;
     private final Admission admission;
+    private final JobTypes types;
     private final RetainedJobs retained;
     private final ConcurrentHashMap<String, Job<?>> jobs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
@@ -90,6 +91,7 @@ final class JobRuntimeImpl implements JobRuntime {
     JobRuntimeImpl(JobRuntime.Builder b) {
         this.time = b.timeSource;
         this.name = b.name;
+        this.types = new JobTypes(b.types.values());
         this.admission = new Admission(b.maxRunning, b.maxQueued, b.maxRunningPerGroup);
         this.retained = new RetainedJobs(b.retention, b.timeSource);
         this.defaultExpectedDuration = b.defaultExpectedDuration;
@@ -105,6 +107,9 @@ final class JobRuntimeImpl implements JobRuntime {
     @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
     public <T> JobHandle<T> submit(JobSpec<T> spec) {
         Objects.requireNonNull(spec, "job spec must not be null");
+        if (spec.type() != null) {
+            types.require(spec.type());
+        }
         long seq = submissions.incrementAndGet();
         var job = new Job<>(ids.next(), seq, spec, time.instant());
         job.attach(this);
@@ -633,6 +638,11 @@ final class JobRuntimeImpl implements JobRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public Health health() {
+        return new Health(Health.Status.UP, "");
     }
 
     @Override

@@ -28,11 +28,21 @@ public final class JobSpec<T> {
     private final Builder builder;
     private final Class<T> resultType;
     private final JobBody<T> body;
+    private final JobType<?, T> type;
+    private final Object payload;
 
-    private JobSpec(Builder builder, Class<T> resultType, JobBody<T> body) {
+    private JobSpec(Builder builder, Class<T> resultType, JobBody<T> body, JobType<?, T> type, Object payload) {
         this.builder = builder.copy();
         this.resultType = resultType;
         this.body = body;
+        this.type = type;
+        this.payload = payload;
+    }
+
+    /** A job of type {@code type} with {@code payload}, named after the type, with the defaults otherwise. */
+    public static <P, R> JobSpec<R> of(JobType<P, R> type, P payload) {
+        Objects.requireNonNull(type, "job type must not be null");
+        return named(type.name()).run(type, payload);
     }
 
     /** Starts describing a job named {@code name}. */
@@ -76,6 +86,16 @@ public final class JobSpec<T> {
 
     public JobBody<T> body() {
         return body;
+    }
+
+    /** The job type, for a typed job ({@link Builder#run(JobType, Object)}), else null. */
+    public JobType<?, T> type() {
+        return type;
+    }
+
+    /** The payload of a typed job (which may be null), else null. */
+    public Object payload() {
+        return payload;
     }
 
     /**
@@ -168,7 +188,7 @@ public final class JobSpec<T> {
                 throw new IllegalStateException("job \"" + name + "\" has key \"" + key + "\", so it must declare "
                         + "its result type: use body(ResultType.class, ctx -> ...) instead of body(ctx -> ...)");
             }
-            return new JobSpec<>(this, null, body);
+            return new JobSpec<>(this, null, body, null, null);
         }
 
         /**
@@ -181,7 +201,21 @@ public final class JobSpec<T> {
         public <T> JobSpec<T> body(Class<T> resultType, JobBody<T> body) {
             Objects.requireNonNull(resultType, "result type must not be null");
             Objects.requireNonNull(body, "job body must not be null");
-            return new JobSpec<>(this, (Class<T>) MethodType.methodType(resultType).wrap().returnType(), body);
+            return new JobSpec<>(this, (Class<T>) MethodType.methodType(resultType).wrap().returnType(), body, null, null);
+        }
+
+        /**
+         * The finished spec of a typed job: {@code type}'s handler run on {@code payload}, result type
+         * {@code type.resultType()}. This is the form a durable store can keep. The type must be
+         * {@linkplain JobRuntime.Builder#register registered} on the runtime it is submitted to; a spec for a
+         * durable store takes its retry policy from the type ({@link JobType#withRetry}), not from
+         * {@link #retry(Retry)}.
+         */
+        public <P, R> JobSpec<R> run(JobType<P, R> type, P payload) {
+            Objects.requireNonNull(type, "job type must not be null");
+            JobHandler<P, R> handler = type.handler();
+            JobBody<R> body = ctx -> handler.run(ctx, payload);
+            return new JobSpec<>(this, type.resultType(), body, type, payload);
         }
 
         private static String requireNonBlank(String s, String what) {

@@ -32,7 +32,12 @@ public record CancellationReason(Kind kind, String detail, Throwable cause) {
         /** The runtime is shutting down. */
         SHUTDOWN,
         /** The owner left the scope before joining it (an exception or interrupt in the owner's code). */
-        OWNER_EXITED
+        OWNER_EXITED,
+        /**
+         * A durable job's claim was lost: its lease expired or another claim took the job over, so this node's
+         * work on it no longer counts and nothing it writes about the job lands.
+         */
+        LEASE_LOST
     }
 
     public CancellationReason {

@@ -400,7 +400,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     private static boolean isExternal(CancellationReason.Kind kind) {
         return switch (kind) {
-            case EXPLICIT, PARENT_CANCELLED, SHUTDOWN, OWNER_EXITED -> true;
+            case EXPLICIT, PARENT_CANCELLED, SHUTDOWN, OWNER_EXITED, LEASE_LOST -> true;
             case DEADLINE, TASK_TIMEOUT, SIBLING_FAILED, OUTCOME_DECIDED, POLICY_FAILED -> false;
         };
     }

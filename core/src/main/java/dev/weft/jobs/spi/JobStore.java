@@ -1,0 +1,123 @@
+package dev.weft.jobs.spi;
+
+import dev.weft.jobs.JobCodec;
+import dev.weft.jobs.JobQuery;
+import dev.weft.jobs.JobState;
+import dev.weft.jobs.Retention;
+import dev.weft.scope.CancellationReason;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A durable home for jobs, shared by every runtime (node) that opens it. The runtime keeps nothing about a job
+ * that the store does not also hold, so a runtime that restarts, or another node, carries on from the store.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Claims and fencing.</b> {@link #claim} moves queued jobs to RUNNING for one node, each with a lease
+ *       (renewed by {@link #renew}) and a fresh <em>epoch</em>, a number that grows with every claim of the job.
+ *       Every later write about a running job names the epoch it claimed ({@link Lease}); a write whose epoch is
+ *       no longer the job's, or whose job is no longer RUNNING, changes nothing and is left out of the result.
+ *       So a job is never run twice at once by the store's account, and a node that lost its lease writes
+ *       nothing.</li>
+ *   <li><b>Events.</b> Every change that the runtime reports as a {@link dev.weft.jobs.JobEvent} is written
+ *       with an event whose id the store assigns, in the same transaction as the change; the methods return
+ *       those events. Ids grow over time and survive restarts, so a client can resume after one.</li>
+ *   <li><b>De-duplication.</b> {@link #insert} of a job with a key that a queued or running job holds inserts
+ *       nothing and returns the holder; the store enforces it atomically (a unique constraint), not by a
+ *       check-then-insert.</li>
+ *   <li><b>Failures.</b> Every method may throw {@link StoreUnavailableException} when the store cannot be
+ *       reached; the runtime retries writes with backoff. A write is all-or-nothing.</li>
+ * </ul>
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /** The codec for typed jobs' payloads and results. */
+    JobCodec codec();
+
+    /** The largest encoded payload the store accepts, in bytes of UTF-8. */
+    int maxPayloadBytes();
+
+    /**
+     * Prepares the store for a runtime (creates or checks its schema, starts listening for other nodes'
+     * notices). Called once, before anything else.
+     *
+     * @throws StoreUnavailableException if the store cannot be reached; the message says where (no password)
+     * @throws IllegalStateException     if the store's schema is newer than this code knows
+     */
+    void open(StoreListener listener);
+
+    /** Inserts {@code job} (QUEUED), or returns the queued or running job holding its key. */
+    Inserted insert(NewJob job);
+
+    /**
+     * Claims up to {@code max} queued jobs of the given types whose time has come, in priority then submission
+     * order, for node {@code node} with a lease of {@code lease}, in one round trip and without a global lock
+     * (jobs another claimer holds are skipped). Each becomes RUNNING with its attempt counted and a new epoch.
+     *
+     * @return a STARTED event per claimed job
+     */
+    List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease);
+
+    /** Ends the attempts of {@code ends}, in one transaction; returns an event for each that applied (fenced). */
+    List<StoredEvent> endAttempts(List<AttemptEnd> ends);
+
+    /** Writes running jobs' progress; returns a PROGRESS event for each that applied (fenced). */
+    List<StoredEvent> writeProgress(List<ProgressUpdate> updates);
+
+    /** Marks a running job stuck; the STUCK event, or empty if its lease is gone. */
+    Optional<StoredEvent> markStuck(Lease lease);
+
+    /**
+     * Extends the leases {@code held} by node {@code node} to {@code lease} from now.
+     *
+     * @return which of them are lost (no longer this claim's), and which have a cancellation requested
+     */
+    LeaseReport renew(String node, Collection<Lease> held, Duration lease);
+
+    /**
+     * Ends the attempts of jobs left RUNNING by a node that is gone: those of node {@code node} whatever their
+     * lease (this node, restarted), or, with {@code node} null, those of any node whose lease has expired. Each
+     * goes back to the queue if its attempts allow another, else ends FAILED; either way its attempt is recorded
+     * as interrupted.
+     *
+     * @return an event per job recovered
+     */
+    List<StoredEvent> recover(String node);
+
+    /**
+     * Cancels job {@code id}: a queued job ends CANCELLED at once; a running one gets the request recorded (its
+     * node cancels it).
+     */
+    CancelOutcome cancel(String id, CancellationReason reason);
+
+    /** The job {@code id}, if the store has it. */
+    Optional<StoredJob> find(String id);
+
+    /** A page of jobs matching {@code query}, newest submission first, and how many match in all. */
+    StoredPage list(JobQuery query);
+
+    /** How many jobs the store holds in each state (every state present). */
+    Map<JobState, Long> counts();
+
+    /**
+     * Deletes terminal jobs beyond {@code retention} (too old, or beyond the count per state), and their events:
+     * at most {@code maxRows} jobs, in a short transaction of its own.
+     *
+     * @return how many jobs were deleted (fewer than {@code maxRows}: none is left to delete now)
+     */
+    int purge(Retention retention, int maxRows);
+
+    /** Up to {@code max} events with ids above {@code afterId}, in id order. */
+    List<StoredEvent> eventsAfter(long afterId, int max);
+
+    /** Stops listening and releases the store's own connections (not the user's data source). */
+    @Override
+    void close();
+}

@@ -1,0 +1,17 @@
+package dev.weft.jobs.spi;
+
+/**
+ * What a store tells its runtime of other connections' doings. Called on a thread of the store; must return
+ * quickly.
+ */
+public interface StoreListener {
+
+    /** Jobs were submitted (or became due): idle runners should claim. */
+    void workAvailable();
+
+    /** A cancellation of job {@code jobId} was requested, on any node. */
+    void cancelRequested(String jobId);
+
+    /** Whether the store is reachable, on every change: false when lost, true when back. */
+    void reachable(boolean up, String detail);
+}
