@@ -17,4 +17,5 @@ module dev.weft.core {
     exports dev.weft.time;
     exports dev.weft.jobs;
     exports dev.weft.jobs.spi;
+    exports dev.weft.internal to dev.weft.postgres;
 }

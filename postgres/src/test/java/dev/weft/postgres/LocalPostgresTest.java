@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LocalPostgresTest {
+    // its own server: this test stops and restarts it
 
     @Test
     void startsAnswersRestartsAndCleansUp() throws Exception {
