@@ -54,7 +54,18 @@ public interface JobStore extends AutoCloseable {
     void open(StoreListener listener);
 
     /** Inserts {@code job} (QUEUED), or returns the queued or running job holding its key. */
-    Inserted insert(NewJob job);
+    default Inserted insert(NewJob job) {
+        return insertAll(List.of(job)).get(0);
+    }
+
+    /**
+     * Inserts {@code jobs} in one transaction (one commit), each as {@link #insert} would, and wakes idle
+     * claimers on every node once it has committed. Of jobs in the list sharing a key, the first is inserted
+     * and the others get it as their holder.
+     *
+     * @return what happened to each job, in the list's order
+     */
+    List<Inserted> insertAll(List<NewJob> jobs);
 
     /**
      * Claims up to {@code max} queued jobs of the given types whose time has come, in priority then submission
