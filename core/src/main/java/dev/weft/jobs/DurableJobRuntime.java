@@ -366,6 +366,22 @@ final class DurableJobRuntime implements JobRuntime {
     }
 
     @Override
+    public Optional<List<JobEvent>> eventsAfter(long sequence, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        List<StoredEvent> from = store.eventsAfter(sequence - 1, max + 1);
+        if (from.isEmpty() || from.get(0).id() != sequence) {
+            return Optional.empty(); // event `sequence` is not kept (any more): resuming after it is not exact
+        }
+        List<JobEvent> events = new ArrayList<>(from.size() - 1);
+        for (StoredEvent e : from.subList(1, from.size())) {
+            events.add(new JobEvent(e.id(), e.type(), record(e.job())));
+        }
+        return Optional.of(events);
+    }
+
+    @Override
     public Health health() {
         String down = loop.unreachable();
         return down == null ? new Health(Health.Status.UP, "")

@@ -143,6 +143,10 @@ final class DurableRun implements JobContext, Runnable {
                 throw new ClassCastException("job type " + type.name() + " declares result type "
                         + type.resultType().getName() + " but its handler returned a " + value.getClass().getName());
             }
+            CancellationReason why = cancelReason;
+            if (why != null && why.kind() != CancellationReason.Kind.SHUTDOWN) {
+                return cancelled(why, null); // a cancel that was accepted wins, as in memory
+            }
             String encoded;
             try {
                 encoded = codec.encode(value);

@@ -269,8 +269,8 @@ final class DurableStoreLoop implements StoreListener {
                 toInsert = List.of();
                 cancelHinted(hints);
                 hints = List.of();
-                if (now - nextRenew >= 0) {
-                    renew();
+                if (now - nextRenew >= 0 || now - nextRecover >= 0) {
+                    renew(); // before recovering expired leases: this node's own may have expired in an outage
                     nextRenew = now + renewEvery;
                 }
                 if (now - nextProgress >= 0) {

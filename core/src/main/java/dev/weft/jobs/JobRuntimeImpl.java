@@ -645,6 +645,11 @@ final class JobRuntimeImpl implements JobRuntime {
     }
 
     @Override
+    public Optional<List<JobEvent>> eventsAfter(long sequence, int max) {
+        return Optional.empty(); // events are not kept in memory beyond their delivery
+    }
+
+    @Override
     public Health health() {
         return new Health(Health.Status.UP, "");
     }
