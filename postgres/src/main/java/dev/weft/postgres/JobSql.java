@@ -98,6 +98,9 @@ final class JobSql {
                 ORDER BY u.priority DESC, u.seq
                 """.formatted(jobs, events);
 
+        // A cancellation requested while the attempt ran wins over how it ended, so a cancel() that returned true
+        // always ends the job CANCELLED. It is read from j, the row being updated, not from a join: under a
+        // concurrent cancel the UPDATE re-reads j once the cancel commits, a joined snapshot would not.
         endAttempts = """
                 WITH x AS (
                     SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
@@ -105,20 +108,23 @@ final class JobSql {
                         AS x(id, epoch, outcome, result, error, reason, progress, retry_ms)
                 ), u AS (
                     UPDATE %1$s j SET
-                        state = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN 'QUEUED'
+                        state = CASE WHEN j.cancel_requested IS NOT NULL THEN 'CANCELLED'
+                                     WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN 'QUEUED'
                                      ELSE x.outcome END,
-                        finished_at = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN NULL
+                        finished_at = CASE WHEN j.cancel_requested IS NULL
+                                                AND x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN NULL
                                            ELSE now() END,
-                        run_after = CASE x.outcome WHEN 'RETRY' THEN now() + x.retry_ms * interval '1 millisecond'
-                                                   WHEN 'REQUEUE_INTERRUPTED' THEN now()
-                                                   ELSE j.run_after END,
-                        attempt = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.attempt - 1
-                                       ELSE j.attempt END,
-                        interruptions = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.interruptions + 1
-                                             ELSE j.interruptions END,
-                        result = x.result,
+                        run_after = CASE WHEN j.cancel_requested IS NOT NULL THEN j.run_after
+                                         WHEN x.outcome = 'RETRY' THEN now() + x.retry_ms * interval '1 millisecond'
+                                         WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN now()
+                                         ELSE j.run_after END,
+                        attempt = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'REQUEUE_INTERRUPTED'
+                                       THEN j.attempt - 1 ELSE j.attempt END,
+                        interruptions = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'REQUEUE_INTERRUPTED'
+                                             THEN j.interruptions + 1 ELSE j.interruptions END,
+                        result = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'SUCCEEDED' THEN x.result END,
                         error = x.error::jsonb,
-                        reason = x.reason::jsonb,
+                        reason = coalesce(j.cancel_requested, x.reason::jsonb),
                         progress = coalesce(x.progress::jsonb, j.progress),
                         node = NULL,
                         lease_until = NULL
@@ -170,12 +176,17 @@ final class JobSql {
                 RETURNING j.id, j.epoch, j.cancel_requested
                 """.formatted(jobs);
 
+        // a job whose cancellation was requested ends CANCELLED, never re-queued: the cancel was accepted
         String recover = """
                 WITH u AS (
                     UPDATE %1$s j SET
-                        state = CASE WHEN j.attempt < j.max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
-                        run_after = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_after END,
-                        finished_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
+                        state = CASE WHEN j.cancel_requested IS NOT NULL THEN 'CANCELLED'
+                                     WHEN j.attempt < j.max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
+                        run_after = CASE WHEN j.cancel_requested IS NULL AND j.attempt < j.max_attempts THEN now()
+                                         ELSE j.run_after END,
+                        finished_at = CASE WHEN j.cancel_requested IS NULL AND j.attempt < j.max_attempts THEN NULL
+                                           ELSE now() END,
+                        reason = j.cancel_requested,
                         interruptions = j.interruptions + 1,
                         error = jsonb_build_object(
                             'type', 'NODE_LOST',

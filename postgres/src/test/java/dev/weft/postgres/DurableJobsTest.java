@@ -256,15 +256,11 @@ class DurableJobsTest {
             once.get().await();
             return s + " done";
         });
-        String id;
         var rt1 = runtime("restart-a", resumable).build();
-        try {
-            id = rt1.submit(resumable, "report").id();
-            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            var report = rt1.shutdown(Duration.ZERO);
-            assertThat(report.cancelledRunning()).containsExactly(id);
-        }
+        String id = rt1.submit(resumable, "report").id();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        var report = rt1.shutdown(Duration.ZERO);
+        assertThat(report.cancelledRunning()).containsExactly(id);
         try (var probe = runtime("restart-probe").build()) {
             var r = probe.get(id);
             assertThat(r.state()).isEqualTo(JobState.QUEUED);
@@ -288,14 +284,10 @@ class DurableJobsTest {
             new CountDownLatch(1).await();
             return null;
         }).failOnShutdown();
-        String id;
         var rt = runtime("strict", strict).build();
-        try {
-            id = rt.submit(strict, null).id();
-            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            rt.shutdown(Duration.ZERO);
-        }
+        String id = rt.submit(strict, null).id();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        rt.shutdown(Duration.ZERO);
         try (var probe = runtime("strict-probe").build()) {
             assertThat(probe.get(id).state()).isEqualTo(JobState.FAILED);
         }
