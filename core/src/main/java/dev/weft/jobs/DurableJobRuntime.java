@@ -308,6 +308,7 @@ final class DurableJobRuntime implements JobRuntime {
             StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
             long left = deadline - System.nanoTime();
             if (row.state().isTerminal() || left <= 0) {
+                finishWaiters.remove(id, latch); // a job that ended elsewhere leaves no latch behind
                 return row;
             }
             latch.await(Math.min(left, AWAIT_POLL_NANOS), TimeUnit.NANOSECONDS);
