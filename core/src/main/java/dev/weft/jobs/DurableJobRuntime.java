@@ -267,8 +267,9 @@ final class DurableJobRuntime implements JobRuntime {
 
     private static void logEnd(StoredJob row) {
         if (row.state() == JobState.FAILED) {
-            LOG.warn("job {} ({}) FAILED, attempt {}: {}", row.id(), row.name(), row.attempt(),
-                    row.error() == null ? "" : row.error().stackTrace());
+            JobError e = row.error();
+            LOG.warn("job {} ({}) FAILED, attempt {}: {}", row.id(), row.name(), row.attempt(), e == null ? ""
+                    : e.stackTrace() != null ? e.stackTrace() : e.type() + ": " + e.message());
         } else {
             LOG.info("job {} ({}) {}", row.id(), row.name(), row.state());
         }

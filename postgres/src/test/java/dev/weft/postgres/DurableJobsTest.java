@@ -344,4 +344,37 @@ class DurableJobsTest {
             assertThat(done.fraction()).isEqualTo(1.0);
         }
     }
+
+    @Test
+    void aRunWhoseClaimWasTakenOverIsCancelledWithLeaseLostAndWritesNothing() throws Exception {
+        var started = new CountDownLatch(1);
+        var reason = new AtomicReference<CancellationReason>();
+        var cancelled = new CountDownLatch(1);
+        var zombie = JobType.of("zombie", Void.class, String.class, (ctx, p) -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                reason.set(ctx.cancellationReason().orElse(null));
+                cancelled.countDown();
+                throw e;
+            }
+            return "must not land";
+        });
+        try (var rt = runtime("zombie", zombie).lease(Duration.ofMillis(300)).build()) {
+            var h = rt.submit(zombie, null);
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            try (var c = db.getConnection(); var ps = c.prepareStatement(
+                    "UPDATE weft_jobs SET epoch = epoch + 1, node = 'usurper' WHERE id = ?::uuid")) {
+                ps.setString(1, h.id()); // as if another node had claimed the job
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(cancelled.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(reason.get().kind()).isEqualTo(CancellationReason.Kind.LEASE_LOST);
+            assertThat(reason.get().detail()).contains(h.id());
+            var row = rt.get(h.id());
+            assertThat(row.state()).isEqualTo(JobState.RUNNING); // the usurper's claim: nothing was written over it
+            assertThat(row.result()).isNull();
+        }
+    }
 }
