@@ -174,6 +174,9 @@ final class DurableStoreLoop implements StoreListener {
         } finally {
             lock.unlock();
         }
+        if (abandonWrites) {
+            thread.interrupt(); // out of a wait for a connection to a store that is gone
+        }
         RuntimeThreads.joinUninterruptibly(thread);
     }
 
@@ -249,7 +252,7 @@ final class DurableStoreLoop implements StoreListener {
                     try {
                         changed.awaitNanos(Math.max(wait, 1));
                     } catch (InterruptedException e) {
-                        // runtime threads are not interrupted by design; go on
+                        // only stop(true) interrupts this thread; the flags say what to do
                     }
                     backoff = 0; // a backoff wait happens once, then the pass retries
                 }
