@@ -377,4 +377,26 @@ class DurableJobsTest {
             assertThat(row.result()).isNull();
         }
     }
+
+    @Test
+    void submitAllWritesEverySpecInOneTransactionOrNone() throws Exception {
+        var square = JobType.of("square", Integer.class, Integer.class, (ctx, n) -> n * n);
+        var anything = JobType.of("anything-all", Object.class, Void.class, (ctx, p) -> null);
+        try (var rt = runtime("submit-all", square, anything).build()) {
+            List<JobSpec<Integer>> specs = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                specs.add(JobSpec.of(square, i));
+            }
+            var handles = rt.submitAll(specs);
+            assertThat(handles).hasSize(1_000);
+            for (int i = 0; i < 1_000; i += 111) {
+                assertThat(handles.get(i).await(WAIT)).isEqualTo(i * i);
+            }
+            long before = rt.list(JobQuery.all()).total();
+            List<JobSpec<Void>> mixed = List.of(JobSpec.of(anything, "fine"), JobSpec.of(anything, new Object()));
+            assertThatThrownBy(() -> rt.submitAll(mixed)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be stored");
+            assertThat(rt.list(JobQuery.all()).total()).as("nothing of a refused batch is written").isEqualTo(before);
+        }
+    }
 }
