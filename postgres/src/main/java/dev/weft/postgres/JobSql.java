@@ -23,6 +23,10 @@ final class JobSql {
      *   Duration can overflow a timestamp.
      * - Event rows are inserted by the same statement that changes the job, so an event exists exactly when its
      *   change committed.
+     * - Wake-ups ride in the same statement: pg_notify in the select list runs once per returned row that needs
+     *   it (a created job, a re-queued job, a recorded cancel request). PostgreSQL delivers notices only at
+     *   commit, and folds identical ones of one transaction into one, so listeners get one notice per commit
+     *   and none for a rolled-back change, without a round trip of its own.
      */
 
     private final String p;
@@ -39,7 +43,6 @@ final class JobSql {
     final String cancelQueued;
     final String cancelRunning;
     final String stateOf;
-    final String notify;
     final String find;
     final String counts;
     final String eventsAfter;
@@ -67,7 +70,7 @@ final class JobSql {
                 ), e AS (
                     INSERT INTO %2$s (job_id, type, at) SELECT id, 'SUBMITTED', now() FROM i RETURNING id, job_id, type
                 )
-                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at, pg_notify(?, '') AS notified
                 FROM i JOIN e ON e.job_id = i.id
                 """.formatted(jobs, events);
 
@@ -135,7 +138,8 @@ final class JobSql {
                     SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
                     RETURNING id, job_id, type
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
                 FROM u JOIN e ON e.job_id = u.id
                 ORDER BY e.id
                 """.formatted(jobs, events);
@@ -202,7 +206,8 @@ final class JobSql {
                     SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
                     RETURNING id, job_id, type
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
                 FROM u JOIN e ON e.job_id = u.id
                 ORDER BY u.seq
                 """;
@@ -224,12 +229,10 @@ final class JobSql {
         cancelRunning = """
                 UPDATE %s j SET cancel_requested = ?::jsonb
                 WHERE j.id = ? AND j.state = 'RUNNING' AND j.cancel_requested IS NULL
-                RETURNING j.node
+                RETURNING j.node, pg_notify(?, j.id::text) AS notified
                 """.formatted(jobs);
 
         stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";
-
-        notify = "SELECT pg_notify(?, ?)";
 
         find = "SELECT j.*, now() AS read_at FROM " + jobs + " j WHERE j.id = ?";
 
