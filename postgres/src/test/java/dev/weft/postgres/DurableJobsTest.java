@@ -399,4 +399,32 @@ class DurableJobsTest {
             assertThat(rt.list(JobQuery.all()).total()).as("nothing of a refused batch is written").isEqualTo(before);
         }
     }
+
+    @Test
+    void aJobInsertedByAnotherNodeWakesAnIdleRuntimeAtOnceNotAtItsPoll() throws Exception {
+        var started = new CountDownLatch(2);
+        var wake = JobType.of("wake", Void.class, Void.class, (ctx, p) -> {
+            started.countDown();
+            return null;
+        });
+        try (var idle = runtime("idle", wake).pollInterval(Duration.ofHours(1)).build()) {
+            // one job through the idle runtime first: once it is awaited, the pass that wrote its end has also
+            // claimed (and found nothing) before this thread's insert below can commit
+            idle.submit(JobSpec.named("warmup").run(wake, null)).await(WAIT);
+            var other = PostgresJobStore.builder(db).build(); // another node's store, on its own connections
+            other.open(new dev.weft.jobs.spi.StoreListener() {
+                public void workAvailable() { }
+                public void cancelRequested(String jobId) { }
+                public void reachable(boolean up, String detail) { }
+            });
+            try {
+                other.insert(new dev.weft.jobs.spi.NewJob(java.util.UUID.randomUUID().toString(), "wake", "wake",
+                        null, null, 0, "null", 1, null, null));
+            } finally {
+                other.close();
+            }
+            // the idle runtime polls once an hour: only the notice can start the job within the minute
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
 }

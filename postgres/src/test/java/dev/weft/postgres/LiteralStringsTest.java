@@ -31,7 +31,7 @@ class LiteralStringsTest {
             StoredEvent running = store.claim(ODD, List.of(DROP), 1, LEASE).get(0);
             var reason = new CancellationReason(CancellationReason.Kind.EXPLICIT, DROP + ODD, null);
             var error = new JobError(DROP, ODD, DROP + "\n" + ODD);
-            store.endAttempts(List.of(new AttemptEnd(running.job().lease(), AttemptEnd.Outcome.CANCELLED, DROP,
+            store.endAttempts(List.of(new AttemptEnd(running.job().lease(), AttemptEnd.Outcome.SUCCEEDED, DROP,
                     error, reason, null, null)));
 
             StoredJob row = store.find(j.id()).orElseThrow();
