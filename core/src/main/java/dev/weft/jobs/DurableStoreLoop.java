@@ -2,6 +2,7 @@ package dev.weft.jobs;
 
 import dev.weft.internal.RuntimeThreads;
 import dev.weft.jobs.spi.AttemptEnd;
+import dev.weft.jobs.spi.EndedAndClaimed;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.JobStore;
 import dev.weft.jobs.spi.Lease;
@@ -40,8 +41,8 @@ final class DurableStoreLoop implements StoreListener {
      * Implementation notes.
      *
      * One thread talks to the store for the hot path, so batching is natural and ordering simple: each pass takes
-     * every submit and every ended attempt queued since the last pass, writes each kind in one call (one commit),
-     * then claims as many jobs as there are free slots. Concurrent submitters therefore share commits (group
+     * every submit and every ended attempt queued since the last pass, writes the submits in one call (one
+     * commit), then the ends and a claim of as many jobs as there are free slots in another (one commit). Concurrent submitters therefore share commits (group
      * commit), and a job costs well under one commit of its own at load. Submitters wait for their batch's commit,
      * so a submit that returned is durable; a submit that meets an unreachable store fails and nothing of it is
      * accepted.
@@ -62,6 +63,8 @@ final class DurableStoreLoop implements StoreListener {
     private static final int BATCH = 1000;
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(5);
+    /** How long ended runs wait for still running ones to end, to share one commit (0: no lingering). */
+    static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("weft.durable.lingerMicros", 2_000));
 
     /** Jobs submitted together: they are written in one transaction, all or none. */
     record PendingSubmit(List<NewJob> jobs, CompletableFuture<List<Inserted>> done) {
@@ -225,6 +228,7 @@ final class DurableStoreLoop implements StoreListener {
             List<DurableRun> toWrite = new ArrayList<>();
             List<String> hints;
             boolean claimNow;
+            boolean mayClaim;
             lock.lock();
             try {
                 while (true) {
@@ -257,20 +261,25 @@ final class DurableStoreLoop implements StoreListener {
                     }
                     backoff = 0; // a backoff wait happens once, then the pass retries
                 }
+                lingerForEnds();
                 drainTo(submits, toInsert);
                 drainTo(ended, toWrite);
                 hints = List.copyOf(cancelHints);
                 cancelHints.clear();
+                mayClaim = claiming;
                 claimNow = claiming && (workHint || now - nextPoll >= 0);
                 workHint = false;
             } finally {
                 lock.unlock();
             }
             try {
-                writeEnds(toWrite);
-                toWrite = List.of();
-                insert(toInsert);
+                boolean inserted = insert(toInsert);
                 toInsert = List.of();
+                if (claimNow) {
+                    nextPoll = now + pollEvery;
+                }
+                endAndClaim(toWrite, mayClaim && (claimNow || inserted || !toWrite.isEmpty()));
+                toWrite = List.of();
                 cancelHinted(hints);
                 hints = List.of();
                 if (now - nextRenew >= 0 || now - nextRecover >= 0) {
@@ -289,10 +298,6 @@ final class DurableStoreLoop implements StoreListener {
                     purge();
                     nextPurge = now + purgeEvery;
                 }
-                if (claimNow) {
-                    nextPoll = now + pollEvery;
-                    claim();
-                }
                 markReachable();
                 backoff = 0;
             } catch (StoreUnavailableException e) {
@@ -309,33 +314,72 @@ final class DurableStoreLoop implements StoreListener {
         }
     }
 
-    private void writeEnds(List<DurableRun> runs) {
-        if (runs.isEmpty()) {
+    /**
+     * Guarded by lock. Group commit: runs end one by one, so when some have ended and others still run, waits up
+     * to LINGER_NANOS for those to end too, so that one commit carries them all (as PostgreSQL's commit_delay
+     * does). Not when a submit waits: a submitter's latency is not traded for batching.
+     */
+    private void lingerForEnds() {
+        if (LINGER_NANOS == 0 || ended.isEmpty() || !submits.isEmpty() || stopping) {
             return;
         }
+        long until = System.nanoTime() + LINGER_NANOS;
+        while (ended.size() < runtime.running.size()) { // running holds the ended runs until they are written
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                changed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                return; // stop(true): the loop's top sees the flags
+            }
+        }
+    }
+
+    /**
+     * Writes the ends of {@code runs} and, with {@code claim}, claims jobs for the free slots (theirs included),
+     * in one transaction; frees the runs' slots, publishes the events and starts the claimed runs.
+     */
+    private void endAndClaim(List<DurableRun> runs, boolean claim) {
         List<AttemptEnd> ends = new ArrayList<>(runs.size());
         for (DurableRun run : runs) {
             if (run.end != null) {
                 ends.add(run.end);
             }
         }
-        List<StoredEvent> events = ends.isEmpty() ? List.of() : store.endAttempts(ends);
+        int free = claim && !types.isEmpty() ? maxRunning - (runtime.running.size() - runs.size()) : 0;
+        EndedAndClaimed done;
+        if (free > 0) {
+            done = store.endAndClaim(ends, node, types, free, lease);
+        } else {
+            done = new EndedAndClaimed(ends.isEmpty() ? List.of() : store.endAttempts(ends), List.of());
+        }
         for (DurableRun run : runs) {
             runtime.running.remove(run.claim.id(), run);
         }
-        runtime.publish(events);
-        runtime.runsWritten(runs, events);
-        lock.lock();
-        try {
-            workHint = true; // slots were freed
-        } finally {
-            lock.unlock();
+        runtime.publish(done.ended());
+        if (!runs.isEmpty()) {
+            runtime.runsWritten(runs, done.ended());
+        }
+        runtime.publish(done.claimed());
+        for (StoredEvent e : done.claimed()) {
+            runtime.startRun(e.job());
+        }
+        if (free > 0 && done.claimed().size() == free) {
+            lock.lock();
+            try {
+                workHint = true; // there may be more
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    private void insert(List<PendingSubmit> pending) {
+    /** Writes the pending submits in one transaction; whether any was written. */
+    private boolean insert(List<PendingSubmit> pending) {
         if (pending.isEmpty()) {
-            return;
+            return false;
         }
         List<NewJob> jobs = new ArrayList<>();
         for (PendingSubmit p : pending) {
@@ -354,32 +398,7 @@ final class DurableStoreLoop implements StoreListener {
             p.done.complete(inserted.subList(from, from + p.jobs.size()));
             from += p.jobs.size();
         }
-        lock.lock();
-        try {
-            workHint = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void claim() {
-        int free = maxRunning - runtime.running.size();
-        if (free <= 0 || types.isEmpty()) {
-            return;
-        }
-        List<StoredEvent> claimed = store.claim(node, types, free, lease);
-        runtime.publish(claimed);
-        for (StoredEvent e : claimed) {
-            runtime.startRun(e.job());
-        }
-        if (claimed.size() == free) {
-            lock.lock();
-            try {
-                workHint = true; // there may be more
-            } finally {
-                lock.unlock();
-            }
-        }
+        return true;
     }
 
     private void renew() {

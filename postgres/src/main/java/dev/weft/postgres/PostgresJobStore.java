@@ -6,6 +6,7 @@ import dev.weft.jobs.JobQuery;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.Retention;
 import dev.weft.jobs.spi.AttemptEnd;
+import dev.weft.jobs.spi.EndedAndClaimed;
 import dev.weft.jobs.spi.CancelOutcome;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.JobStore;
@@ -320,14 +321,38 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0 || types.isEmpty()) {
             return List.of();
         }
-        return oneStatement("claim jobs", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
-                ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
-                ps.setInt(2, max);
-                ps.setString(3, node);
-                ps.setLong(4, JobRows.millis(lease));
-                return events(ps);
-            }
+        return oneStatement("claim jobs", c -> claim(c, node, types, max, lease));
+    }
+
+    private List<StoredEvent> claim(Connection c, String node, Collection<String> types, int max, Duration lease)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+            ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
+            ps.setInt(2, max);
+            ps.setString(3, node);
+            ps.setLong(4, JobRows.millis(lease));
+            return events(ps);
+        }
+    }
+
+    /** Both in one transaction: one commit for a pass of the runtime's store loop. */
+    @Override
+    public EndedAndClaimed endAndClaim(List<AttemptEnd> ends, String node, Collection<String> types, int max,
+                                       Duration lease) {
+        Objects.requireNonNull(ends, "ends");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(types, "types");
+        Objects.requireNonNull(lease, "lease");
+        if (ends.isEmpty()) {
+            return new EndedAndClaimed(List.of(), claim(node, types, max, lease));
+        }
+        if (max <= 0 || types.isEmpty()) {
+            return new EndedAndClaimed(endAttempts(ends), List.of());
+        }
+        EndArrays a = new EndArrays(ends);
+        return inTransaction("end job attempts and claim jobs", c -> {
+            List<StoredEvent> ended = endAttempts(c, a);
+            return new EndedAndClaimed(ended, claim(c, node, types, max, lease));
         });
     }
 
@@ -337,41 +362,59 @@ public final class PostgresJobStore implements JobStore {
         if (ends.isEmpty()) {
             return List.of();
         }
-        int n = ends.size();
-        UUID[] ids = new UUID[n];
-        Long[] epochs = new Long[n];
-        String[] outcomes = new String[n];
-        String[] results = new String[n];
-        String[] errors = new String[n];
-        String[] reasons = new String[n];
-        String[] progress = new String[n];
-        Long[] retryMs = new Long[n];
-        for (int k = 0; k < n; k++) {
-            AttemptEnd e = Objects.requireNonNull(ends.get(k), "an attempt end in the list is null");
-            Objects.requireNonNull(e.outcome(), "outcome");
-            ids[k] = uuid(e.lease().jobId());
-            epochs[k] = e.lease().epoch();
-            outcomes[k] = e.outcome().name();
-            results[k] = e.result();
-            errors[k] = JobRows.errorJson(e.error());
-            reasons[k] = JobRows.reasonJson(e.reason());
-            progress[k] = JobRows.progressJson(e.progress());
-            retryMs[k] = e.retryAfter() == null ? 0L : JobRows.millis(e.retryAfter());
+        EndArrays a = new EndArrays(ends);
+        return oneStatement("end job attempts", c -> endAttempts(c, a));
+    }
+
+    private List<StoredEvent> endAttempts(Connection c, EndArrays a) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.endAttempts)) {
+            ps.setArray(1, c.createArrayOf("uuid", a.ids));
+            ps.setArray(2, c.createArrayOf("int8", a.epochs));
+            ps.setArray(3, c.createArrayOf("text", a.outcomes));
+            ps.setArray(4, c.createArrayOf("text", a.results));
+            ps.setArray(5, c.createArrayOf("text", a.errors));
+            ps.setArray(6, c.createArrayOf("text", a.reasons));
+            ps.setArray(7, c.createArrayOf("text", a.progress));
+            ps.setArray(8, c.createArrayOf("int8", a.retryMs));
+            ps.setString(9, sql.workChannel());
+            return events(ps);
         }
-        return oneStatement("end job attempts", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.endAttempts)) {
-                ps.setArray(1, c.createArrayOf("uuid", ids));
-                ps.setArray(2, c.createArrayOf("int8", epochs));
-                ps.setArray(3, c.createArrayOf("text", outcomes));
-                ps.setArray(4, c.createArrayOf("text", results));
-                ps.setArray(5, c.createArrayOf("text", errors));
-                ps.setArray(6, c.createArrayOf("text", reasons));
-                ps.setArray(7, c.createArrayOf("text", progress));
-                ps.setArray(8, c.createArrayOf("int8", retryMs));
-                ps.setString(9, sql.workChannel());
-                return events(ps);
+    }
+
+    /** The columns of a batch of attempt ends, as the end statement binds them. */
+    private static final class EndArrays {
+        final UUID[] ids;
+        final Long[] epochs;
+        final String[] outcomes;
+        final String[] results;
+        final String[] errors;
+        final String[] reasons;
+        final String[] progress;
+        final Long[] retryMs;
+
+        EndArrays(List<AttemptEnd> ends) {
+            int n = ends.size();
+            ids = new UUID[n];
+            epochs = new Long[n];
+            outcomes = new String[n];
+            results = new String[n];
+            errors = new String[n];
+            reasons = new String[n];
+            progress = new String[n];
+            retryMs = new Long[n];
+            for (int k = 0; k < n; k++) {
+                AttemptEnd e = Objects.requireNonNull(ends.get(k), "an attempt end in the list is null");
+                Objects.requireNonNull(e.outcome(), "outcome");
+                ids[k] = uuid(e.lease().jobId());
+                epochs[k] = e.lease().epoch();
+                outcomes[k] = e.outcome().name();
+                results[k] = e.result();
+                errors[k] = JobRows.errorJson(e.error());
+                reasons[k] = JobRows.reasonJson(e.reason());
+                progress[k] = JobRows.progressJson(e.progress());
+                retryMs[k] = e.retryAfter() == null ? 0L : JobRows.millis(e.retryAfter());
             }
-        });
+        }
     }
 
     @Override
