@@ -228,7 +228,8 @@ final class JobSql {
         counts = "SELECT state, count(*) FROM " + jobs + " GROUP BY state";
 
         eventsAfter = """
-                SELECT j.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT j.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       e.at > now() - ? * interval '1 millisecond' AS recent
                 FROM %2$s e JOIN %1$s j ON j.id = e.job_id
                 WHERE e.id > ?
                 ORDER BY e.id
