@@ -90,8 +90,20 @@ public final class PostgresJobStore implements JobStore {
      *   the latest commits). A holder that ended in between leaves the job pending and the insert is tried
      *   again, so every job ends either inserted or with a live holder. pg_notify is sent in the transaction,
      *   and PostgreSQL delivers it only at commit.
+     * - eventsAfter never skips an event that commits later: event ids come from a sequence when the event is
+     *   written, so a transaction may commit an id below one already read. A reader that resumes after the
+     *   highest id it saw would lose it; so eventsAfter returns events only up to the first gap in the ids
+     *   whose next event is younger than EVENT_GAP_GRACE (the store's transactions are single short
+     *   statements, far shorter than the grace). A gap left by a rolled-back transaction, or by purged events,
+     *   is read past once the event after it is older than the grace.
      * - The store holds no mutable state but the listener; all per-call state is on the caller's stack.
      */
+
+    /**
+     * How long {@link #eventsAfter} waits for a missing event id to appear before it reads past the gap: an id
+     * is taken when a transaction writes the event, which may commit after a transaction that took a higher id.
+     */
+    static final Duration EVENT_GAP_GRACE = Duration.ofSeconds(5);
 
     /** The default largest payload: 1 MiB of UTF-8. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
@@ -290,6 +302,11 @@ public final class PostgresJobStore implements JobStore {
         }
         Objects.requireNonNull(j.type(), "job type");
         Objects.requireNonNull(j.name(), "job name");
+        noNul("type", j.type());
+        noNul("name", j.name());
+        noNul("key", j.key());
+        noNul("group", j.group());
+        noNul("payload", j.payload());
         if (j.payload() != null) {
             int bytes = utf8Length(j.payload(), maxPayloadBytes);
             if (bytes > maxPayloadBytes) {
@@ -298,6 +315,14 @@ public final class PostgresJobStore implements JobStore {
                         + "(PostgresJobStore.Builder.maxPayloadBytes); keep large data elsewhere and pass a "
                         + "reference to it");
             }
+        }
+    }
+
+    private static void noNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("the job's " + what + " contains a NUL character (\\u0000), which "
+                    + "PostgreSQL cannot store" + (what.equals("payload") ? "" : "; was \""
+                    + value.replace('\0', '\uFFFD') + "\""));
         }
     }
 
@@ -616,6 +641,14 @@ public final class PostgresJobStore implements JobStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Event ids are taken when events are written, so an event may commit after one with a higher id. So
+     * that a reader resuming after the highest id it saw misses nothing, the events returned stop before the
+     * first missing id that may still commit: one followed by an event younger than a few seconds. Events of
+     * deleted (purged) jobs are gone.
+     */
     @Override
     public List<StoredEvent> eventsAfter(long afterId, int max) {
         if (max <= 0) {
@@ -623,9 +656,22 @@ public final class PostgresJobStore implements JobStore {
         }
         return oneStatement("read job events", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
-                ps.setLong(1, afterId);
-                ps.setInt(2, max);
-                return events(ps);
+                ps.setLong(1, EVENT_GAP_GRACE.toMillis());
+                ps.setLong(2, afterId);
+                ps.setInt(3, max);
+                List<StoredEvent> out = new ArrayList<>();
+                long previous = afterId;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        StoredEvent e = JobRows.event(rs);
+                        if (e.id() != previous + 1 && rs.getBoolean("recent")) {
+                            break; // a lower id may belong to a transaction that has not committed yet
+                        }
+                        out.add(e);
+                        previous = e.id();
+                    }
+                }
+                return out;
             }
         });
     }
