@@ -71,6 +71,9 @@ import java.util.regex.Pattern;
  *   <li><b>Values</b> are always bind parameters: names, keys and reasons are stored literally.</li>
  * </ul>
  *
+ * <p>Connections: each call borrows one connection of the data source for one short transaction; while the store
+ * is open it also holds one connection of its own for {@code LISTEN}, so size a pool for one more.
+ *
  * <p>Failures: a lost or unreachable database throws {@link StoreUnavailableException} (at {@link #open} its
  * message has the JDBC URL, password masked); other database errors throw {@link IllegalStateException} with
  * the SQL state. Thread-safe.
