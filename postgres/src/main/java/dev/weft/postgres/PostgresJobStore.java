@@ -82,8 +82,8 @@ public final class PostgresJobStore implements JobStore {
 
     /*
      * Implementation notes: a thin facade. Each SPI method borrows one connection from the user's DataSource for
-     * one short transaction and returns it; the SQL lives in JobSql, row mapping in JobRows, the schema in
-     * SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
+     * one short transaction and returns it (StoreCalls); the SQL lives in JobSql, row mapping in JobRows, the
+     * schema in SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
      * - Every method that changes jobs is one transaction, and the event rows (and NOTIFYs) are written by the
      *   same statements (see JobSql), so a caller that sees the returned events knows they committed together
      *   with the change. Methods that are one statement run it in auto-commit (one round trip); insertAll and
@@ -119,6 +119,7 @@ public final class PostgresJobStore implements JobStore {
     private final JobCodec codec;
     private final int maxPayloadBytes;
     private final JobSql sql;
+    private final StoreCalls calls;
     private final Object lifecycle = new Object();
     private NoticeListener listener; // guarded by lifecycle
     private boolean opened;          // guarded by lifecycle
@@ -131,6 +132,7 @@ public final class PostgresJobStore implements JobStore {
         this.codec = b.codec;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.sql = new JobSql(prefix);
+        this.calls = new StoreCalls(dataSource);
     }
 
     /** A builder of a store on {@code dataSource} (which the store uses but never closes). */
@@ -203,7 +205,7 @@ public final class PostgresJobStore implements JobStore {
         if (jobs.isEmpty()) {
             return List.of();
         }
-        return inTransaction("insert jobs", c -> {
+        return calls.inTransaction("insert jobs", c -> {
             Inserted[] out = new Inserted[jobs.size()];
             List<Integer> pending = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
@@ -348,7 +350,7 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0 || types.isEmpty()) {
             return List.of();
         }
-        return oneStatement("claim jobs", c -> {
+        return calls.oneStatement("claim jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
                 ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
                 ps.setInt(2, max);
@@ -386,7 +388,7 @@ public final class PostgresJobStore implements JobStore {
             progress[k] = JobRows.progressJson(e.progress());
             retryMs[k] = e.retryAfter() == null ? 0L : JobRows.millis(e.retryAfter());
         }
-        return oneStatement("end job attempts", c -> {
+        return calls.oneStatement("end job attempts", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.endAttempts)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
@@ -418,7 +420,7 @@ public final class PostgresJobStore implements JobStore {
             epochs[k] = u.lease().epoch();
             progress[k] = JobRows.progressJson(Objects.requireNonNull(u.progress(), "progress"));
         }
-        return oneStatement("write job progress", c -> {
+        return calls.oneStatement("write job progress", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.writeProgress)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
@@ -432,7 +434,7 @@ public final class PostgresJobStore implements JobStore {
     public Optional<StoredEvent> markStuck(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         UUID id = uuid(lease.jobId());
-        return oneStatement("mark a job stuck", c -> {
+        return calls.oneStatement("mark a job stuck", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
                 ps.setObject(1, id);
                 ps.setLong(2, lease.epoch());
@@ -457,7 +459,7 @@ public final class PostgresJobStore implements JobStore {
             ids[k] = uuid(l.jobId());
             epochs[k++] = l.epoch();
         }
-        return oneStatement("renew job leases", c -> {
+        return calls.oneStatement("renew job leases", c -> {
             Set<Lease> lost = new LinkedHashSet<>(distinct);
             Map<Lease, CancellationReason> cancel = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(sql.renew)) {
@@ -482,7 +484,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<StoredEvent> recover(String node) {
-        return oneStatement("recover interrupted jobs", c -> {
+        return calls.oneStatement("recover interrupted jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(node == null ? sql.recoverExpired : sql.recoverNode)) {
                 int i = 1;
                 ps.setString(i++, node == null ? "its lease expired" : "found when node " + node + " started again");
@@ -503,7 +505,7 @@ public final class PostgresJobStore implements JobStore {
             return new CancelOutcome(CancelOutcome.Result.NOT_FOUND, null, null);
         }
         String reasonJson = JobRows.reasonJson(reason);
-        return inTransaction("cancel a job", c -> {
+        return calls.inTransaction("cancel a job", c -> {
             while (true) {
                 try (PreparedStatement ps = c.prepareStatement(sql.cancelQueued)) {
                     ps.setString(1, reasonJson);
@@ -546,7 +548,7 @@ public final class PostgresJobStore implements JobStore {
         if (uuid == null) {
             return Optional.empty();
         }
-        return oneStatement("find a job", c -> {
+        return calls.oneStatement("find a job", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.find)) {
                 ps.setObject(1, uuid);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -563,7 +565,7 @@ public final class PostgresJobStore implements JobStore {
         boolean name = query.name() != null;
         boolean key = query.key() != null;
         String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
-        return oneStatement("list jobs", c -> {
+        return calls.oneStatement("list jobs", c -> {
             List<StoredJob> jobs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
                 int i = bindFilter(c, ps, states, stateNames, query);
@@ -608,7 +610,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Map<JobState, Long> counts() {
-        return oneStatement("count jobs", c -> {
+        return calls.oneStatement("count jobs", c -> {
             Map<JobState, Long> out = new EnumMap<>(JobState.class);
             for (JobState s : JobState.values()) {
                 out.put(s, 0L);
@@ -628,7 +630,7 @@ public final class PostgresJobStore implements JobStore {
         if (maxRows <= 0) {
             return 0;
         }
-        return oneStatement("delete old jobs", c -> {
+        return calls.oneStatement("delete old jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.purge)) {
                 int i = 1;
                 for (JobState s : List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED,
@@ -657,7 +659,7 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0) {
             return List.of();
         }
-        return oneStatement("read job events", c -> {
+        return calls.oneStatement("read job events", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
                 ps.setLong(1, EVENT_GAP_GRACE.toMillis());
                 ps.setLong(2, afterId);
@@ -702,73 +704,6 @@ public final class PostgresJobStore implements JobStore {
     }
 
     // ---- plumbing
-
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction on a connection of the data source, committed if it returns. */
-    private <T> T inTransaction(String what, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            if (auto) {
-                c.setAutoCommit(false);
-            }
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            } finally {
-                if (auto) {
-                    restoreAutoCommit(c);
-                }
-            }
-        } catch (SQLException e) {
-            throw StoreFailures.translate(what, e);
-        }
-    }
-
-    /**
-     * Runs {@code work}, a single statement (or reads), in the connection's own auto-commit: one round trip
-     * instead of a statement plus a COMMIT. A data source whose connections start with auto-commit off gets an
-     * explicit commit.
-     */
-    private <T> T oneStatement(String what, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            if (c.getAutoCommit()) {
-                return work.run(c);
-            }
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw StoreFailures.translate(what, e);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private static void restoreAutoCommit(Connection c) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // a broken connection: the pool drops it
-        }
-    }
 
     private static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
         List<StoredEvent> out = new ArrayList<>();
