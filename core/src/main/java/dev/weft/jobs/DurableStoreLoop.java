@@ -101,6 +101,8 @@ final class DurableStoreLoop implements StoreListener {
     private boolean abandon;
 
     private volatile String unreachable;
+    /** Store thread only: when to claim next without a notice (the poll, or a retry written here coming due). */
+    private long nextPoll;
     private Thread thread;
 
     DurableStoreLoop(DurableJobRuntime runtime, JobStore store, String node, List<String> types, int maxRunning,
@@ -222,7 +224,8 @@ final class DurableStoreLoop implements StoreListener {
     private void loop() {
         long now = System.nanoTime();
         long nextRenew = now + renewEvery, nextRecover = now, nextProgress = now + progressEvery;
-        long nextPurge = now, nextPoll = now, backoff = 0;
+        long nextPurge = now, backoff = 0;
+        nextPoll = now;
         while (true) {
             List<PendingSubmit> toInsert = new ArrayList<>();
             List<DurableRun> toWrite = new ArrayList<>();
@@ -357,6 +360,13 @@ final class DurableStoreLoop implements StoreListener {
         }
         for (DurableRun run : runs) {
             runtime.running.remove(run.claim.id(), run);
+            AttemptEnd end = run.end;
+            if (end != null && end.outcome() == AttemptEnd.Outcome.RETRY) { // no notice comes when it is due
+                long due = System.nanoTime() + Math.min(dev.weft.internal.Nanos.of(end.retryAfter()), pollEvery);
+                if (due - nextPoll < 0) {
+                    nextPoll = due;
+                }
+            }
         }
         runtime.publish(done.ended());
         if (!runs.isEmpty()) {

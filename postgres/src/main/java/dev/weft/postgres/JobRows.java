@@ -40,7 +40,8 @@ final class JobRows {
      *   reason           {"kind": ..., "detail": ...}
      *   progress         {"name", "done", "total", "fraction", "step", "message", "rate", "eta" (ISO-8601),
      *                     "complete", "state", "takenAt" (ISO-8601)}
-     * Durations (timeout, expected) are stored as milliseconds, saturated (see millis).
+     * Durations (timeout, expected) are stored as milliseconds, saturated (see millis). Text in these columns has
+     * NUL replaced (see storable), and a non-finite rate is stored as unknown, since jsonb holds neither.
      */
 
     /** The longest duration the store writes: about 1,000 years, far beyond any lease or delay that matters. */
@@ -115,9 +116,9 @@ final class JobRows {
             return null;
         }
         ObjectNode n = JSON.createObjectNode();
-        n.put("type", e.type());
-        n.put("message", e.message());
-        n.put("stackTrace", e.stackTrace());
+        n.put("type", storable(e.type()));
+        n.put("message", storable(e.message()));
+        n.put("stackTrace", storable(e.stackTrace()));
         return n.toString();
     }
 
@@ -135,7 +136,7 @@ final class JobRows {
         }
         ObjectNode n = JSON.createObjectNode();
         n.put("kind", r.kind().name());
-        n.put("detail", r.detail());
+        n.put("detail", storable(r.detail()));
         return n.toString();
     }
 
@@ -153,13 +154,13 @@ final class JobRows {
             return null;
         }
         ObjectNode n = JSON.createObjectNode();
-        n.put("name", p.name());
+        n.put("name", storable(p.name()));
         n.put("done", p.done());
         n.put("total", p.total());
         n.put("fraction", p.fraction());
-        n.put("step", p.step());
-        n.put("message", p.message());
-        if (p.rate().isPresent()) {
+        n.put("step", storable(p.step()));
+        n.put("message", storable(p.message()));
+        if (p.rate().isPresent() && Double.isFinite(p.rate().getAsDouble())) {
             n.put("rate", p.rate().getAsDouble());
         } else {
             n.putNull("rate");
@@ -184,6 +185,15 @@ final class JobRows {
                 eta == null ? Optional.empty() : Optional.of(Duration.parse(eta)),
                 n.path("complete").asBoolean(), ProgressState.valueOf(text(n, "state")),
                 Instant.parse(text(n, "takenAt")));
+    }
+
+    /**
+     * {@code s} with NUL characters, which PostgreSQL cannot store in text or jsonb, replaced by U+FFFD. Used for
+     * text the runtime takes from exceptions and progress reports, so that a stray NUL cannot make an attempt's
+     * end unwritable.
+     */
+    static String storable(String s) {
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', '\uFFFD');
     }
 
     private static JsonNode parse(String json) {

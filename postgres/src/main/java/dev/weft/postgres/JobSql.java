@@ -5,7 +5,7 @@ package dev.weft.postgres;
  * (validated by the builder to {@code [a-z_][a-z0-9_]*}) is spliced into the text.
  *
  * <p>Each statement that changes jobs also inserts their event rows, in the same statement (a data-modifying
- * common table expression), and returns the events joined to the changed rows: the columns of the jobs table,
+ * common table expression), and returns the changed rows with their events: the columns of the jobs table,
  * {@code event_id}, {@code event_type} and {@code read_at} (the database's {@code now()}).
  */
 final class JobSql {
@@ -22,7 +22,8 @@ final class JobSql {
      * - Durations arrive as saturated milliseconds (JobRows.millis) and become intervals in SQL, so no
      *   Duration can overflow a timestamp.
      * - Event rows are inserted by the same statement that changes the job, so an event exists exactly when its
-     *   change committed.
+     *   change committed. The event's id is drawn (nextval of the events' sequence) in the RETURNING list of the
+     *   change, and the event row is inserted from those rows, so the result needs no join of jobs to events.
      * - Wake-ups ride in the same statement: pg_notify in the select list runs once per returned row that needs
      *   it (a created job, a re-queued job, a recorded cancel request). PostgreSQL delivers notices only at
      *   commit, and folds identical ones of one transaction into one, so listeners get one notice per commit
@@ -66,12 +67,12 @@ final class JobSql {
                            timeout_ms, expected_ms, now(), now()
                     FROM x ORDER BY ord
                     ON CONFLICT (dedupe_key) WHERE state IN ('QUEUED', 'RUNNING') DO NOTHING
-                    RETURNING *
+                    RETURNING *, nextval('%2$s_id_seq') AS event_id, 'SUBMITTED' AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'SUBMITTED', now() FROM i RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM i
                 )
-                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at, pg_notify(?, '') AS notified
-                FROM i JOIN e ON e.job_id = i.id
+                SELECT i.*, now() AS read_at, pg_notify(?, '') AS notified
+                FROM i
                 """.formatted(jobs, events);
 
         holders = """
@@ -92,12 +93,12 @@ final class JobSql {
                                       started_at = coalesce(j.started_at, now()), cancel_requested = NULL,
                                       stuck = false
                     FROM c WHERE j.id = c.id
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'STARTED' AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'STARTED', now() FROM u RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
-                FROM u JOIN e ON e.job_id = u.id
+                SELECT u.*, now() AS read_at
+                FROM u
                 ORDER BY u.priority DESC, u.seq
                 """.formatted(jobs, events);
 
@@ -132,16 +133,15 @@ final class JobSql {
                         node = NULL,
                         lease_until = NULL
                     FROM x WHERE j.id = x.id AND j.epoch = x.epoch AND j.state = 'RUNNING'
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id,
+                              CASE WHEN j.state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at)
-                    SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
-                    RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                SELECT u.*, now() AS read_at,
                        CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
-                FROM u JOIN e ON e.job_id = u.id
-                ORDER BY e.id
+                FROM u
+                ORDER BY u.event_id
                 """.formatted(jobs, events);
 
         writeProgress = """
@@ -150,25 +150,25 @@ final class JobSql {
                 ), u AS (
                     UPDATE %1$s j SET progress = x.progress::jsonb
                     FROM x WHERE j.id = x.id AND j.epoch = x.epoch AND j.state = 'RUNNING'
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'PROGRESS' AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'PROGRESS', now() FROM u RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
-                FROM u JOIN e ON e.job_id = u.id
-                ORDER BY e.id
+                SELECT u.*, now() AS read_at
+                FROM u
+                ORDER BY u.event_id
                 """.formatted(jobs, events);
 
         markStuck = """
                 WITH u AS (
                     UPDATE %1$s j SET stuck = true
                     WHERE j.id = ? AND j.epoch = ? AND j.state = 'RUNNING'
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'STUCK' AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'STUCK', now() FROM u RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
-                FROM u JOIN e ON e.job_id = u.id
+                SELECT u.*, now() AS read_at
+                FROM u
                 """.formatted(jobs, events);
 
         renew = """
@@ -200,15 +200,14 @@ final class JobSql {
                         node = NULL,
                         lease_until = NULL
                     WHERE j.state = 'RUNNING' AND %3$s
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id,
+                              CASE WHEN j.state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at)
-                    SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
-                    RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                SELECT u.*, now() AS read_at,
                        CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
-                FROM u JOIN e ON e.job_id = u.id
+                FROM u
                 ORDER BY u.seq
                 """;
         recoverNode = recover.formatted(jobs, events, "j.node = ?");
@@ -218,12 +217,12 @@ final class JobSql {
                 WITH u AS (
                     UPDATE %1$s j SET state = 'CANCELLED', finished_at = now(), reason = ?::jsonb
                     WHERE j.id = ? AND j.state = 'QUEUED'
-                    RETURNING j.*
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'FINISHED' AS event_type
                 ), e AS (
-                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'FINISHED', now() FROM u RETURNING id, job_id, type
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
-                FROM u JOIN e ON e.job_id = u.id
+                SELECT u.*, now() AS read_at
+                FROM u
                 """.formatted(jobs, events);
 
         cancelRunning = """
@@ -239,7 +238,8 @@ final class JobSql {
         counts = "SELECT state, count(*) FROM " + jobs + " GROUP BY state";
 
         eventsAfter = """
-                SELECT j.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT j.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       e.at > now() - ? * interval '1 millisecond' AS recent
                 FROM %2$s e JOIN %1$s j ON j.id = e.job_id
                 WHERE e.id > ?
                 ORDER BY e.id

@@ -132,16 +132,17 @@ final class NoticeListener {
             PGNotification[] notices = pg.getNotifications(POLL_MS);
             if (notices != null && notices.length > 0) {
                 lastHeard = System.nanoTime();
-                boolean work = false;
+                // one wake-up for any number of work notices, given before the cancels that came with them
+                for (PGNotification n : notices) {
+                    if (!n.getName().equals(cancelChannel)) {
+                        listener.workAvailable();
+                        break;
+                    }
+                }
                 for (PGNotification n : notices) {
                     if (n.getName().equals(cancelChannel)) {
                         listener.cancelRequested(n.getParameter());
-                    } else {
-                        work = true;
                     }
-                }
-                if (work) {
-                    listener.workAvailable();
                 }
             } else if (System.nanoTime() - lastHeard > IDLE_CHECK_NANOS) {
                 if (!connection.isValid(5)) {

@@ -72,6 +72,9 @@ import java.util.regex.Pattern;
  *   <li><b>Values</b> are always bind parameters: names, keys and reasons are stored literally.</li>
  * </ul>
  *
+ * <p>Connections: each call borrows one connection of the data source for one short transaction; while the store
+ * is open it also holds one connection of its own for {@code LISTEN}, so size a pool for one more.
+ *
  * <p>Failures: a lost or unreachable database throws {@link StoreUnavailableException} (at {@link #open} its
  * message has the JDBC URL, password masked); other database errors throw {@link IllegalStateException} with
  * the SQL state. Thread-safe.
@@ -80,8 +83,8 @@ public final class PostgresJobStore implements JobStore {
 
     /*
      * Implementation notes: a thin facade. Each SPI method borrows one connection from the user's DataSource for
-     * one short transaction and returns it; the SQL lives in JobSql, row mapping in JobRows, the schema in
-     * SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
+     * one short transaction and returns it (StoreCalls); the SQL lives in JobSql, row mapping in JobRows, the
+     * schema in SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
      * - Every method that changes jobs is one transaction, and the event rows (and NOTIFYs) are written by the
      *   same statements (see JobSql), so a caller that sees the returned events knows they committed together
      *   with the change. Methods that are one statement run it in auto-commit (one round trip); insertAll and
@@ -91,8 +94,20 @@ public final class PostgresJobStore implements JobStore {
      *   the latest commits). A holder that ended in between leaves the job pending and the insert is tried
      *   again, so every job ends either inserted or with a live holder. pg_notify is sent in the transaction,
      *   and PostgreSQL delivers it only at commit.
+     * - eventsAfter never skips an event that commits later: event ids come from a sequence when the event is
+     *   written, so a transaction may commit an id below one already read. A reader that resumes after the
+     *   highest id it saw would lose it; so eventsAfter returns events only up to the first gap in the ids
+     *   whose next event is younger than EVENT_GAP_GRACE (the store's transactions are single short
+     *   statements, far shorter than the grace). A gap left by a rolled-back transaction, or by purged events,
+     *   is read past once the event after it is older than the grace.
      * - The store holds no mutable state but the listener; all per-call state is on the caller's stack.
      */
+
+    /**
+     * How long {@link #eventsAfter} waits for a missing event id to appear before it reads past the gap: an id
+     * is taken when a transaction writes the event, which may commit after a transaction that took a higher id.
+     */
+    static final Duration EVENT_GAP_GRACE = Duration.ofSeconds(5);
 
     /** The default largest payload: 1 MiB of UTF-8. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
@@ -105,6 +120,7 @@ public final class PostgresJobStore implements JobStore {
     private final JobCodec codec;
     private final int maxPayloadBytes;
     private final JobSql sql;
+    private final StoreCalls calls;
     private final Object lifecycle = new Object();
     private NoticeListener listener; // guarded by lifecycle
     private boolean opened;          // guarded by lifecycle
@@ -117,6 +133,7 @@ public final class PostgresJobStore implements JobStore {
         this.codec = b.codec;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.sql = new JobSql(prefix);
+        this.calls = new StoreCalls(dataSource);
     }
 
     /** A builder of a store on {@code dataSource} (which the store uses but never closes). */
@@ -189,7 +206,7 @@ public final class PostgresJobStore implements JobStore {
         if (jobs.isEmpty()) {
             return List.of();
         }
-        return inTransaction("insert jobs", c -> {
+        return calls.inTransaction("insert jobs", c -> {
             Inserted[] out = new Inserted[jobs.size()];
             List<Integer> pending = new ArrayList<>();
             for (int i = 0; i < jobs.size(); i++) {
@@ -291,6 +308,11 @@ public final class PostgresJobStore implements JobStore {
         }
         Objects.requireNonNull(j.type(), "job type");
         Objects.requireNonNull(j.name(), "job name");
+        noNul("type", j.type());
+        noNul("name", j.name());
+        noNul("key", j.key());
+        noNul("group", j.group());
+        noNul("payload", j.payload());
         if (j.payload() != null) {
             int bytes = utf8Length(j.payload(), maxPayloadBytes);
             if (bytes > maxPayloadBytes) {
@@ -299,6 +321,14 @@ public final class PostgresJobStore implements JobStore {
                         + "(PostgresJobStore.Builder.maxPayloadBytes); keep large data elsewhere and pass a "
                         + "reference to it");
             }
+        }
+    }
+
+    private static void noNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("the job's " + what + " contains a NUL character (\\u0000), which "
+                    + "PostgreSQL cannot store" + (what.equals("payload") ? "" : "; was \""
+                    + value.replace('\0', '\uFFFD') + "\""));
         }
     }
 
@@ -321,7 +351,7 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0 || types.isEmpty()) {
             return List.of();
         }
-        return oneStatement("claim jobs", c -> claim(c, node, types, max, lease));
+        return calls.oneStatement("claim jobs", c -> claim(c, node, types, max, lease));
     }
 
     private List<StoredEvent> claim(Connection c, String node, Collection<String> types, int max, Duration lease)
@@ -350,7 +380,7 @@ public final class PostgresJobStore implements JobStore {
             return new EndedAndClaimed(endAttempts(ends), List.of());
         }
         EndArrays a = new EndArrays(ends);
-        return inTransaction("end job attempts and claim jobs", c -> {
+        return calls.inTransaction("end job attempts and claim jobs", c -> {
             List<StoredEvent> ended = endAttempts(c, a);
             return new EndedAndClaimed(ended, claim(c, node, types, max, lease));
         });
@@ -363,7 +393,7 @@ public final class PostgresJobStore implements JobStore {
             return List.of();
         }
         EndArrays a = new EndArrays(ends);
-        return oneStatement("end job attempts", c -> endAttempts(c, a));
+        return calls.oneStatement("end job attempts", c -> endAttempts(c, a));
     }
 
     private List<StoredEvent> endAttempts(Connection c, EndArrays a) throws SQLException {
@@ -433,7 +463,7 @@ public final class PostgresJobStore implements JobStore {
             epochs[k] = u.lease().epoch();
             progress[k] = JobRows.progressJson(Objects.requireNonNull(u.progress(), "progress"));
         }
-        return oneStatement("write job progress", c -> {
+        return calls.oneStatement("write job progress", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.writeProgress)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
@@ -447,7 +477,7 @@ public final class PostgresJobStore implements JobStore {
     public Optional<StoredEvent> markStuck(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         UUID id = uuid(lease.jobId());
-        return oneStatement("mark a job stuck", c -> {
+        return calls.oneStatement("mark a job stuck", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
                 ps.setObject(1, id);
                 ps.setLong(2, lease.epoch());
@@ -472,7 +502,7 @@ public final class PostgresJobStore implements JobStore {
             ids[k] = uuid(l.jobId());
             epochs[k++] = l.epoch();
         }
-        return oneStatement("renew job leases", c -> {
+        return calls.oneStatement("renew job leases", c -> {
             Set<Lease> lost = new LinkedHashSet<>(distinct);
             Map<Lease, CancellationReason> cancel = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(sql.renew)) {
@@ -497,7 +527,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<StoredEvent> recover(String node) {
-        return oneStatement("recover interrupted jobs", c -> {
+        return calls.oneStatement("recover interrupted jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(node == null ? sql.recoverExpired : sql.recoverNode)) {
                 int i = 1;
                 ps.setString(i++, node == null ? "its lease expired" : "found when node " + node + " started again");
@@ -518,7 +548,7 @@ public final class PostgresJobStore implements JobStore {
             return new CancelOutcome(CancelOutcome.Result.NOT_FOUND, null, null);
         }
         String reasonJson = JobRows.reasonJson(reason);
-        return inTransaction("cancel a job", c -> {
+        return calls.inTransaction("cancel a job", c -> {
             while (true) {
                 try (PreparedStatement ps = c.prepareStatement(sql.cancelQueued)) {
                     ps.setString(1, reasonJson);
@@ -561,7 +591,7 @@ public final class PostgresJobStore implements JobStore {
         if (uuid == null) {
             return Optional.empty();
         }
-        return oneStatement("find a job", c -> {
+        return calls.oneStatement("find a job", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.find)) {
                 ps.setObject(1, uuid);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -578,7 +608,7 @@ public final class PostgresJobStore implements JobStore {
         boolean name = query.name() != null;
         boolean key = query.key() != null;
         String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
-        return oneStatement("list jobs", c -> {
+        return calls.oneStatement("list jobs", c -> {
             List<StoredJob> jobs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
                 int i = bindFilter(c, ps, states, stateNames, query);
@@ -623,7 +653,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Map<JobState, Long> counts() {
-        return oneStatement("count jobs", c -> {
+        return calls.oneStatement("count jobs", c -> {
             Map<JobState, Long> out = new EnumMap<>(JobState.class);
             for (JobState s : JobState.values()) {
                 out.put(s, 0L);
@@ -643,7 +673,7 @@ public final class PostgresJobStore implements JobStore {
         if (maxRows <= 0) {
             return 0;
         }
-        return oneStatement("delete old jobs", c -> {
+        return calls.oneStatement("delete old jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.purge)) {
                 int i = 1;
                 for (JobState s : List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED,
@@ -659,16 +689,37 @@ public final class PostgresJobStore implements JobStore {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Event ids are taken when events are written, so an event may commit after one with a higher id. So
+     * that a reader resuming after the highest id it saw misses nothing, the events returned stop before the
+     * first missing id that may still commit: one followed by an event younger than a few seconds. Events of
+     * deleted (purged) jobs are gone.
+     */
     @Override
     public List<StoredEvent> eventsAfter(long afterId, int max) {
         if (max <= 0) {
             return List.of();
         }
-        return oneStatement("read job events", c -> {
+        return calls.oneStatement("read job events", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
-                ps.setLong(1, afterId);
-                ps.setInt(2, max);
-                return events(ps);
+                ps.setLong(1, EVENT_GAP_GRACE.toMillis());
+                ps.setLong(2, afterId);
+                ps.setInt(3, max);
+                List<StoredEvent> out = new ArrayList<>();
+                long previous = afterId;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        StoredEvent e = JobRows.event(rs);
+                        if (e.id() != previous + 1 && rs.getBoolean("recent")) {
+                            break; // a lower id may belong to a transaction that has not committed yet
+                        }
+                        out.add(e);
+                        previous = e.id();
+                    }
+                }
+                return out;
             }
         });
     }
@@ -696,73 +747,6 @@ public final class PostgresJobStore implements JobStore {
     }
 
     // ---- plumbing
-
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    /** Runs {@code work} in one transaction on a connection of the data source, committed if it returns. */
-    private <T> T inTransaction(String what, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            if (auto) {
-                c.setAutoCommit(false);
-            }
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            } finally {
-                if (auto) {
-                    restoreAutoCommit(c);
-                }
-            }
-        } catch (SQLException e) {
-            throw StoreFailures.translate(what, e);
-        }
-    }
-
-    /**
-     * Runs {@code work}, a single statement (or reads), in the connection's own auto-commit: one round trip
-     * instead of a statement plus a COMMIT. A data source whose connections start with auto-commit off gets an
-     * explicit commit.
-     */
-    private <T> T oneStatement(String what, SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            if (c.getAutoCommit()) {
-                return work.run(c);
-            }
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw StoreFailures.translate(what, e);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException | RuntimeException e) {
-            cause.addSuppressed(e);
-        }
-    }
-
-    private static void restoreAutoCommit(Connection c) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // a broken connection: the pool drops it
-        }
-    }
 
     private static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
         List<StoredEvent> out = new ArrayList<>();

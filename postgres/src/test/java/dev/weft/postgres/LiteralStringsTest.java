@@ -50,4 +50,31 @@ class LiteralStringsTest {
             assertThat(store.counts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
         }
     }
+
+    @Test
+    void nulCharactersFromExceptionsAndProgressAreStoredReplacedAndInInputsRefusedClearly() {
+        try (HikariDataSource ds = PostgresFixture.newDatabase(); PostgresJobStore store = Stores.open(ds)) {
+            store.insert(Stores.job("nul"));
+            StoredEvent running = store.claim("n", List.of("nul"), 1, LEASE).get(0);
+            var progress = new dev.weft.progress.ProgressSnapshot("a\0b", 1, 2, 0.5, "s\0", "m\0",
+                    java.util.OptionalDouble.of(Double.POSITIVE_INFINITY), java.util.Optional.empty(), false,
+                    dev.weft.progress.ProgressState.FAILED, java.time.Instant.now());
+
+            List<StoredEvent> ended = store.endAttempts(List.of(new AttemptEnd(running.job().lease(),
+                    AttemptEnd.Outcome.FAILED, null, new JobError("X", "bad\0message", "trace\0"),
+                    new CancellationReason(CancellationReason.Kind.EXPLICIT, "why\0", null), progress, null)));
+
+            assertThat(ended).hasSize(1);
+            StoredJob row = store.find(running.job().id()).orElseThrow();
+            assertThat(row.error().message()).isEqualTo("bad\uFFFDmessage");
+            assertThat(row.error().stackTrace()).isEqualTo("trace\uFFFD");
+            assertThat(row.reason().detail()).isEqualTo("why\uFFFD");
+            assertThat(row.progress().name()).isEqualTo("a\uFFFDb");
+            assertThat(row.progress().rate()).isEmpty();
+            var named = new NewJob(UUID.randomUUID().toString(), "nul", "x\0y", null, null, 0, "{}", 1, null, null);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.insert(named))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name")
+                    .hasMessageContaining("NUL");
+        }
+    }
 }

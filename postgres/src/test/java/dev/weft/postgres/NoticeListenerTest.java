@@ -77,6 +77,45 @@ class NoticeListenerTest {
     }
 
     @Test
+    void aRequeueAndARecoveryOnAnotherStoreWakeTheListenerButAFinishedAttemptDoesNot() throws Exception {
+        try (HikariDataSource ds = PostgresFixture.newDatabase(); HikariDataSource other = sameDatabase(ds)) {
+            var recorder = new Recorder();
+            try (PostgresJobStore listening = PostgresJobStore.builder(ds).build();
+                 PostgresJobStore worker = Stores.open(other)) {
+                listening.open(recorder);
+                worker.insertAll(List.of(Stores.job("requeue", 3), Stores.job("requeue", 3), Stores.job("requeue", 3),
+                        Stores.job("requeue", 3)));
+                assertThat(recorder.work.get().await(10, TimeUnit.SECONDS)).as("submit notice").isTrue();
+                var claimed = worker.claim("n", List.of("requeue"), 4, LEASE);
+
+                int base = recorder.calls().size();
+                worker.endAttempts(List.of(Stores.succeeded(claimed.get(0).job().lease(), null)));
+                String third = claimed.get(2).job().id();
+                worker.cancel(third, Stores.reason("marker")); // a later commit with a notice of its own
+                assertThat(recorder.cancel.get().await(10, TimeUnit.SECONDS)).as("cancel notice").isTrue();
+                List<String> calls = recorder.calls();
+                // notices are delivered in commit order, work before cancels: a notice of the success would
+                // have been recorded before the cancel
+                assertThat(calls.subList(base, calls.indexOf("cancel " + third))).as("no notice for a success")
+                        .doesNotContain("work");
+
+                var afterRequeue = new CountDownLatch(1);
+                recorder.work.set(afterRequeue);
+                worker.endAttempts(List.of(new dev.weft.jobs.spi.AttemptEnd(claimed.get(1).job().lease(),
+                        dev.weft.jobs.spi.AttemptEnd.Outcome.REQUEUE_INTERRUPTED, null, null, null, null, null)));
+                assertThat(afterRequeue.await(10, TimeUnit.SECONDS)).as("re-queue notice").isTrue();
+                var afterRecover = new CountDownLatch(1);
+                recorder.work.set(afterRecover);
+                String fourth = claimed.get(3).job().id();
+                // the third had its cancellation requested: recovery ends it CANCELLED; the fourth is re-queued
+                assertThat(worker.recover("n")).extracting(e -> e.job().id() + " " + e.job().state())
+                        .containsExactlyInAnyOrder(third + " CANCELLED", fourth + " QUEUED");
+                assertThat(afterRecover.await(10, TimeUnit.SECONDS)).as("recovery notice").isTrue();
+            }
+        }
+    }
+
+    @Test
     void afterADatabaseRestartTheListenerReportsDownThenUpAndStillReceivesNotices() throws Exception {
         try (LocalPostgres pg = LocalPostgres.start(false); HikariDataSource ds = pool(pg.jdbcUrl())) {
             var recorder = new Recorder();

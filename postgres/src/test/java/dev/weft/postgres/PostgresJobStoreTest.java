@@ -344,13 +344,19 @@ class PostgresJobStoreTest {
     }
 
     @Test
-    void theTablePrefixIsValidatedWithAClearError() {
+    void badBuilderSettingsAreRefusedWithAClearError() {
         var b = PostgresJobStore.builder(ds);
         for (String bad : List.of("", "Weft_", "1weft", "weft-", "a;drop", "x".repeat(42))) {
             assertThatThrownBy(() -> b.tablePrefix(bad)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("[a-z_][a-z0-9_]{0,40}").hasMessageContaining(bad);
         }
         assertThat(b.tablePrefix("_a1").build().tablePrefix()).isEqualTo("_a1");
+        assertThatThrownBy(() -> b.maxPayloadBytes(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPayloadBytes must be at least 1, was 0");
+        assertThatThrownBy(() -> b.codec(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("codec");
+        assertThatThrownBy(() -> PostgresJobStore.builder(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("dataSource");
+        assertThat(PostgresJobStore.builder(ds).build().codec()).isInstanceOf(JacksonJobCodec.class);
         assertThat(Set.of(PostgresJobStore.builder(ds).build().tablePrefix())).containsExactly("weft_");
     }
 
