@@ -72,6 +72,20 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
      */
     <T> List<JobHandle<T>> submitAll(java.util.Collection<JobSpec<T>> specs);
 
+    /**
+     * Submits a job of type {@code type} for each payload, named after the type: {@link #submitAll(Collection)}
+     * of {@link JobSpec#of(JobType, Object)}.
+     */
+    default <P, R> List<JobHandle<R>> submitAll(JobType<P, R> type, java.util.Collection<? extends P> payloads) {
+        java.util.Objects.requireNonNull(type, "job type must not be null");
+        java.util.Objects.requireNonNull(payloads, "payloads");
+        List<JobSpec<R>> specs = new java.util.ArrayList<>(payloads.size());
+        for (P payload : payloads) {
+            specs.add(JobSpec.of(type, payload));
+        }
+        return submitAll(specs);
+    }
+
     /** Submits a job with just a name and a body. */
     default <T> JobHandle<T> submit(String name, JobBody<T> body) {
         return submit(JobSpec.named(name).body(body));
