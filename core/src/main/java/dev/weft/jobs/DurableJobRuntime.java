@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -70,17 +69,11 @@ final class DurableJobRuntime implements JobRuntime {
     private final JobIds ids = new JobIds();
     private final Duration defaultExpectedDuration;
     private final Duration shutdownGrace;
-    private final int listenerBacklog;
     /** This node's claimed runs, from claim until their end is written; changed by the store loop only. */
     final Map<String, DurableRun> running = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> finishWaiters = new ConcurrentHashMap<>();
     private final DurableStoreLoop loop;
-    private final CopyOnWriteArrayList<ListenerFeed> feeds = new CopyOnWriteArrayList<>();
-    private final ReentrantLock feedsLock = new ReentrantLock();
-    /** Guarded by feedsLock. */
-    private boolean feedsEnded;
-    /** Guarded by feedsLock. */
-    private int feedNumber = 1;
+    private final Subscriptions subscriptions;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
     private volatile boolean closed;
@@ -106,7 +99,7 @@ final class DurableJobRuntime implements JobRuntime {
         this.types = new JobTypes(b.types.values());
         this.defaultExpectedDuration = b.defaultExpectedDuration;
         this.shutdownGrace = b.shutdownGrace;
-        this.listenerBacklog = b.listenerBacklog;
+        this.subscriptions = new Subscriptions(b.name, b.listenerBacklog);
         this.loop = new DurableStoreLoop(this, store, node, types.names(), b.maxRunning, b.lease, b.pollInterval,
                 b.progressInterval, b.retention);
     }
@@ -280,11 +273,8 @@ final class DurableJobRuntime implements JobRuntime {
                     waiter.countDown();
                 }
             }
-            if (!feeds.isEmpty() && e.id() != 0) {
-                var event = new JobEvent(e.id(), e.type(), record(e.job()));
-                for (ListenerFeed feed : feeds) {
-                    feed.offer(event);
-                }
+            if (!subscriptions.isEmpty() && e.id() != 0) {
+                subscriptions.offer(new JobEvent(e.id(), e.type(), record(e.job())));
             }
         }
     }
@@ -444,20 +434,7 @@ final class DurableJobRuntime implements JobRuntime {
 
     @Override
     public JobSubscription subscribe(JobListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        feedsLock.lock();
-        try {
-            if (feedsEnded) {
-                return () -> { };
-            }
-            var feed = new ListenerFeed[1];
-            feed[0] = new ListenerFeed(listener, listenerBacklog, name + "/listener-" + feedNumber++,
-                    () -> feeds.remove(feed[0]));
-            feeds.add(feed[0]);
-            return feed[0];
-        } finally {
-            feedsLock.unlock();
-        }
+        return subscriptions.add(Objects.requireNonNull(listener, "listener"));
     }
 
     // ---- shutdown ----
@@ -531,7 +508,7 @@ final class DurableJobRuntime implements JobRuntime {
             try {
                 store.close();
             } finally {
-                endFeeds();
+                subscriptions.end();
                 shutdownDone.countDown();
             }
         }
@@ -559,20 +536,6 @@ final class DurableJobRuntime implements JobRuntime {
             }
         } finally {
             endLock.unlock();
-        }
-    }
-
-    private void endFeeds() {
-        List<ListenerFeed> toEnd;
-        feedsLock.lock();
-        try {
-            feedsEnded = true;
-            toEnd = List.copyOf(feeds);
-        } finally {
-            feedsLock.unlock();
-        }
-        for (ListenerFeed feed : toEnd) {
-            feed.drain();
         }
     }
 

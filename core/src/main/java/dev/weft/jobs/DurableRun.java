@@ -3,7 +3,6 @@ package dev.weft.jobs;
 import dev.weft.internal.Nanos;
 import dev.weft.progress.Progress;
 import dev.weft.progress.ProgressSnapshot;
-import dev.weft.progress.ProgressState;
 import dev.weft.scope.CancellationReason;
 import dev.weft.scope.Join;
 import dev.weft.scope.Retry;
@@ -249,18 +248,7 @@ final class DurableRun implements JobContext, Runnable {
 
     private ProgressSnapshot finalProgress(JobState terminal) {
         ProgressSnapshot s = progressSnapshot();
-        if (s == null) {
-            return null;
-        }
-        boolean succeeded = terminal == JobState.SUCCEEDED;
-        ProgressState state = switch (terminal) {
-            case SUCCEEDED -> ProgressState.SUCCEEDED;
-            case TIMED_OUT -> ProgressState.TIMED_OUT;
-            case CANCELLED -> ProgressState.CANCELLED;
-            default -> ProgressState.FAILED;
-        };
-        return new ProgressSnapshot(s.name(), s.done(), s.total(), succeeded ? 1.0 : s.fraction(), s.step(),
-                s.message(), s.rate(), succeeded ? s.eta() : Optional.empty(), succeeded, state, s.takenAt());
+        return s == null ? null : Job.ended(s, terminal, 0);
     }
 
     // ---- JobContext ----

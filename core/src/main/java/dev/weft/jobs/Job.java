@@ -203,12 +203,16 @@ final class Job<T> implements JobHandle<T>, JobContext {
     /** The job's progress at its end, in its terminal state: the last attempt's counts, the job's best fraction. */
     ProgressSnapshot finalProgressSnapshot(JobState terminal) {
         Progress p = progress;
-        if (p == null) {
-            return null;
-        }
-        ProgressSnapshot s = p.snapshot();
+        return p == null ? null : ended(p.snapshot(), terminal, attemptsFraction);
+    }
+
+    /**
+     * {@code s} as a job's final progress: in the job's terminal state, complete (fraction 1) only if it
+     * SUCCEEDED, else with the larger of its fraction and {@code floor}, and no ETA.
+     */
+    static ProgressSnapshot ended(ProgressSnapshot s, JobState terminal, double floor) {
         boolean succeeded = terminal == JobState.SUCCEEDED;
-        double fraction = succeeded ? 1.0 : Math.max(s.fraction(), attemptsFraction);
+        double fraction = succeeded ? 1.0 : Math.max(s.fraction(), floor);
         ProgressState state = switch (terminal) {
             case SUCCEEDED -> ProgressState.SUCCEEDED;
             case FAILED -> ProgressState.FAILED;

@@ -70,12 +70,7 @@ final class JobRuntimeImpl implements JobRuntime {
     private final RetainedJobs retained;
     private final ConcurrentHashMap<String, Job<?>> jobs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
-    /** The live subscriptions: added under feedsLock (against shutdown), removed by their close, read by emitters. */
-    private final CopyOnWriteArrayList<ListenerFeed> feeds = new CopyOnWriteArrayList<>();
-    private final ReentrantLock feedsLock = new ReentrantLock();
-    /** Guarded by feedsLock: set by shutdown, after which subscribe starts no delivery thread. */
-    private boolean feedsEnded;
-    private final int listenerBacklog;
+    private final Subscriptions subscriptions;
     private final AtomicLong submissions = new AtomicLong();
     private final JobIds ids = new JobIds();
     private final AtomicLong eventSequence = new AtomicLong();
@@ -96,7 +91,7 @@ final class JobRuntimeImpl implements JobRuntime {
         this.retained = new RetainedJobs(b.retention, b.timeSource);
         this.defaultExpectedDuration = b.defaultExpectedDuration;
         this.shutdownGrace = b.shutdownGrace;
-        this.listenerBacklog = b.listenerBacklog;
+        this.subscriptions = new Subscriptions(b.name, b.listenerBacklog);
         this.sampler = new ProgressSampler(time, Nanos.of(b.progressInterval), name + "/progress-sampler",
                 this::sampleProgress);
     }
@@ -340,24 +335,10 @@ final class JobRuntimeImpl implements JobRuntime {
     @Override
     public JobSubscription subscribe(JobListener listener) {
         Objects.requireNonNull(listener, "listener");
-        feedsLock.lock();
-        try {
-            if (feedsEnded) {
-                return () -> { }; // shut down: no event will come
-            }
-            var feed = new ListenerFeed[1];
-            feed[0] = new ListenerFeed(listener, listenerBacklog, name + "/listener-" + feedNumber++,
-                    () -> feeds.remove(feed[0]));
-            feeds.add(feed[0]);
-            sampler.ensureStarted();
-            return feed[0];
-        } finally {
-            feedsLock.unlock();
-        }
+        JobSubscription subscription = subscriptions.add(listener);
+        sampler.ensureStarted(); // starts nothing once shutdown has stopped it
+        return subscription;
     }
-
-    /** Guarded by feedsLock. */
-    private int feedNumber = 1;
 
     private void emit(Job<?> job, JobEvent.Type type) {
         synchronized (job) {
@@ -367,17 +348,10 @@ final class JobRuntimeImpl implements JobRuntime {
             if (type == JobEvent.Type.FINISHED) {
                 job.finishedEmitted = true;
             }
-            if (feeds.isEmpty()) {
+            if (subscriptions.isEmpty()) {
                 return; // no one to tell: skip building the record
             }
-            deliver(new JobEvent(eventSequence.incrementAndGet(), type, job.record()));
-        }
-    }
-
-    /** Offers {@code event} to every subscription's backlog: O(1) each, no listener runs here. */
-    private void deliver(JobEvent event) {
-        for (ListenerFeed feed : feeds) {
-            feed.offer(event);
+            subscriptions.offer(new JobEvent(eventSequence.incrementAndGet(), type, job.record()));
         }
     }
 
@@ -393,7 +367,7 @@ final class JobRuntimeImpl implements JobRuntime {
                     continue;
                 }
                 job.lastEmittedProgress = snap;
-                deliver(new JobEvent(eventSequence.incrementAndGet(), JobEvent.Type.PROGRESS, job.record()));
+                subscriptions.offer(new JobEvent(eventSequence.incrementAndGet(), JobEvent.Type.PROGRESS, job.record()));
             }
         }
     }
@@ -574,7 +548,7 @@ final class JobRuntimeImpl implements JobRuntime {
                     }
                 }
                 sampler.stop();
-                endFeeds();
+                subscriptions.end();
             } finally {
                 shutdownDone.countDown();
             }
@@ -588,21 +562,6 @@ final class JobRuntimeImpl implements JobRuntime {
                     + "; shutdown completed: " + report);
         }
         return report;
-    }
-
-    /** Delivers every subscription's backlog, then ends its thread; later subscribes start none. */
-    private void endFeeds() {
-        List<ListenerFeed> toEnd;
-        feedsLock.lock();
-        try {
-            feedsEnded = true;
-            toEnd = List.copyOf(feeds);
-        } finally {
-            feedsLock.unlock();
-        }
-        for (ListenerFeed feed : toEnd) {
-            feed.drain();
-        }
     }
 
     /** Waits for {@code latch}, ignoring interrupts meanwhile; true if the calling thread was interrupted. */
