@@ -427,4 +427,28 @@ class DurableJobsTest {
             assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
         }
     }
+
+    @Test
+    void aJobRunningPastItsExpectedDurationIsFlaggedStuckInTheStore() throws Exception {
+        var release = new CountDownLatch(1);
+        var stuckEvent = new CountDownLatch(1);
+        var slow = JobType.of("slow-stuck", Void.class, Void.class, (ctx, p) -> {
+            release.await();
+            return null;
+        });
+        try (var rt = runtime("stuck", slow).progressInterval(Duration.ofMillis(50)).build();
+             var reader = runtime("stuck-reader").build()) {
+            rt.subscribe(e -> {
+                if (e.type() == JobEvent.Type.STUCK) {
+                    stuckEvent.countDown();
+                }
+            });
+            var h = rt.submit(JobSpec.named("slow-stuck").expectedDuration(Duration.ofMillis(100)).run(slow, null));
+            assertThat(stuckEvent.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(reader.get(h.id()).stuck()).as("visible from another runtime").isTrue();
+            release.countDown();
+            h.await(WAIT);
+            assertThat(reader.get(h.id()).state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
 }
