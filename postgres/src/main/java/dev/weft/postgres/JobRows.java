@@ -13,11 +13,14 @@ import dev.weft.scope.CancellationReason;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.UUID;
@@ -207,5 +210,34 @@ final class JobRows {
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
+    }
+
+    static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
+        List<StoredEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(JobRows.event(rs));
+            }
+        }
+        return out;
+    }
+
+    static UUID uuid(String id) {
+        UUID u = parseUuid(id);
+        if (u == null) {
+            throw new IllegalArgumentException("job id must be a UUID, was \"" + id + "\"");
+        }
+        return u;
+    }
+
+    static UUID parseUuid(String id) {
+        if (id == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -30,7 +30,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -121,6 +120,7 @@ public final class PostgresJobStore implements JobStore {
     private final int maxPayloadBytes;
     private final JobSql sql;
     private final StoreCalls calls;
+    private final JobQueries queries;
     private final Object lifecycle = new Object();
     private NoticeListener listener; // guarded by lifecycle
     private boolean opened;          // guarded by lifecycle
@@ -134,6 +134,7 @@ public final class PostgresJobStore implements JobStore {
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.sql = new JobSql(prefix);
         this.calls = new StoreCalls(dataSource);
+        this.queries = new JobQueries(sql, calls);
     }
 
     /** A builder of a store on {@code dataSource} (which the store uses but never closes). */
@@ -278,7 +279,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(10, c.createArrayOf("int8", expected));
             ps.setString(11, sql.workChannel());
             Map<String, StoredEvent> out = new HashMap<>();
-            for (StoredEvent e : events(ps)) {
+            for (StoredEvent e : JobRows.events(ps)) {
                 out.put(e.job().id(), e);
             }
             return out;
@@ -361,7 +362,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setInt(2, max);
             ps.setString(3, node);
             ps.setLong(4, JobRows.millis(lease));
-            return events(ps);
+            return JobRows.events(ps);
         }
     }
 
@@ -407,7 +408,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(7, c.createArrayOf("text", a.progress));
             ps.setArray(8, c.createArrayOf("int8", a.retryMs));
             ps.setString(9, sql.workChannel());
-            return events(ps);
+            return JobRows.events(ps);
         }
     }
 
@@ -435,7 +436,7 @@ public final class PostgresJobStore implements JobStore {
             for (int k = 0; k < n; k++) {
                 AttemptEnd e = Objects.requireNonNull(ends.get(k), "an attempt end in the list is null");
                 Objects.requireNonNull(e.outcome(), "outcome");
-                ids[k] = uuid(e.lease().jobId());
+                ids[k] = JobRows.uuid(e.lease().jobId());
                 epochs[k] = e.lease().epoch();
                 outcomes[k] = e.outcome().name();
                 results[k] = e.result();
@@ -459,7 +460,7 @@ public final class PostgresJobStore implements JobStore {
         String[] progress = new String[n];
         for (int k = 0; k < n; k++) {
             ProgressUpdate u = Objects.requireNonNull(updates.get(k), "a progress update in the list is null");
-            ids[k] = uuid(u.lease().jobId());
+            ids[k] = JobRows.uuid(u.lease().jobId());
             epochs[k] = u.lease().epoch();
             progress[k] = JobRows.progressJson(Objects.requireNonNull(u.progress(), "progress"));
         }
@@ -468,7 +469,7 @@ public final class PostgresJobStore implements JobStore {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
                 ps.setArray(3, c.createArrayOf("text", progress));
-                return events(ps);
+                return JobRows.events(ps);
             }
         });
     }
@@ -476,12 +477,12 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public Optional<StoredEvent> markStuck(Lease lease) {
         Objects.requireNonNull(lease, "lease");
-        UUID id = uuid(lease.jobId());
+        UUID id = JobRows.uuid(lease.jobId());
         return calls.oneStatement("mark a job stuck", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
                 ps.setObject(1, id);
                 ps.setLong(2, lease.epoch());
-                return events(ps).stream().findFirst();
+                return JobRows.events(ps).stream().findFirst();
             }
         });
     }
@@ -499,7 +500,7 @@ public final class PostgresJobStore implements JobStore {
         Long[] epochs = new Long[distinct.size()];
         int k = 0;
         for (Lease l : distinct) {
-            ids[k] = uuid(l.jobId());
+            ids[k] = JobRows.uuid(l.jobId());
             epochs[k++] = l.epoch();
         }
         return calls.oneStatement("renew job leases", c -> {
@@ -535,7 +536,7 @@ public final class PostgresJobStore implements JobStore {
                     ps.setString(i++, node);
                 }
                 ps.setString(i, sql.workChannel());
-                return events(ps);
+                return JobRows.events(ps);
             }
         });
     }
@@ -543,7 +544,7 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public CancelOutcome cancel(String id, CancellationReason reason) {
         Objects.requireNonNull(reason, "reason");
-        UUID uuid = parseUuid(id);
+        UUID uuid = JobRows.parseUuid(id);
         if (uuid == null) {
             return new CancelOutcome(CancelOutcome.Result.NOT_FOUND, null, null);
         }
@@ -553,7 +554,7 @@ public final class PostgresJobStore implements JobStore {
                 try (PreparedStatement ps = c.prepareStatement(sql.cancelQueued)) {
                     ps.setString(1, reasonJson);
                     ps.setObject(2, uuid);
-                    List<StoredEvent> e = events(ps);
+                    List<StoredEvent> e = JobRows.events(ps);
                     if (!e.isEmpty()) {
                         return new CancelOutcome(CancelOutcome.Result.CANCELLED, e.get(0), null);
                     }
@@ -587,84 +588,30 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Optional<StoredJob> find(String id) {
-        UUID uuid = parseUuid(id);
-        if (uuid == null) {
-            return Optional.empty();
-        }
-        return calls.oneStatement("find a job", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.find)) {
-                ps.setObject(1, uuid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(JobRows.job(rs)) : Optional.empty();
-                }
-            }
-        });
+        return queries.find(id);
     }
 
     @Override
     public StoredPage list(JobQuery query) {
-        Objects.requireNonNull(query, "query");
-        boolean states = !query.states().isEmpty();
-        boolean name = query.name() != null;
-        boolean key = query.key() != null;
-        String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
-        return calls.oneStatement("list jobs", c -> {
-            List<StoredJob> jobs = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
-                int i = bindFilter(c, ps, states, stateNames, query);
-                ps.setInt(i++, query.offset());
-                ps.setInt(i, query.limit());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(JobRows.job(rs));
-                    }
-                }
-            }
-            long total;
-            if (query.offset() == 0 && jobs.size() < query.limit()) {
-                total = jobs.size();
-            } else {
-                try (PreparedStatement ps = c.prepareStatement(sql.count(states, name, key))) {
-                    bindFilter(c, ps, states, stateNames, query);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        total = rs.getLong(1);
-                    }
-                }
-            }
-            return new StoredPage(List.copyOf(jobs), total);
-        });
-    }
-
-    private static int bindFilter(Connection c, PreparedStatement ps, boolean states, String[] stateNames,
-                                  JobQuery query) throws SQLException {
-        int i = 1;
-        if (states) {
-            ps.setArray(i++, c.createArrayOf("text", stateNames));
-        }
-        if (query.name() != null) {
-            ps.setString(i++, query.name());
-        }
-        if (query.key() != null) {
-            ps.setString(i++, query.key());
-        }
-        return i;
+        return queries.list(query);
     }
 
     @Override
     public Map<JobState, Long> counts() {
-        return calls.oneStatement("count jobs", c -> {
-            Map<JobState, Long> out = new EnumMap<>(JobState.class);
-            for (JobState s : JobState.values()) {
-                out.put(s, 0L);
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.counts); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
-                }
-            }
-            return out;
-        });
+        return queries.counts();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Event ids are taken when events are written, so an event may commit after one with a higher id. So
+     * that a reader resuming after the highest id it saw misses nothing, the events returned stop before the
+     * first missing id that may still commit: one followed by an event younger than a few seconds. Events of
+     * deleted (purged) jobs are gone.
+     */
+    @Override
+    public List<StoredEvent> eventsAfter(long afterId, int max) {
+        return queries.eventsAfter(afterId, max);
     }
 
     @Override
@@ -685,41 +632,6 @@ public final class PostgresJobStore implements JobStore {
                 }
                 ps.setInt(i, maxRows);
                 return ps.executeUpdate();
-            }
-        });
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Event ids are taken when events are written, so an event may commit after one with a higher id. So
-     * that a reader resuming after the highest id it saw misses nothing, the events returned stop before the
-     * first missing id that may still commit: one followed by an event younger than a few seconds. Events of
-     * deleted (purged) jobs are gone.
-     */
-    @Override
-    public List<StoredEvent> eventsAfter(long afterId, int max) {
-        if (max <= 0) {
-            return List.of();
-        }
-        return calls.oneStatement("read job events", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
-                ps.setLong(1, EVENT_GAP_GRACE.toMillis());
-                ps.setLong(2, afterId);
-                ps.setInt(3, max);
-                List<StoredEvent> out = new ArrayList<>();
-                long previous = afterId;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        StoredEvent e = JobRows.event(rs);
-                        if (e.id() != previous + 1 && rs.getBoolean("recent")) {
-                            break; // a lower id may belong to a transaction that has not committed yet
-                        }
-                        out.add(e);
-                        previous = e.id();
-                    }
-                }
-                return out;
             }
         });
     }
@@ -747,35 +659,6 @@ public final class PostgresJobStore implements JobStore {
     }
 
     // ---- plumbing
-
-    private static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
-        List<StoredEvent> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(JobRows.event(rs));
-            }
-        }
-        return out;
-    }
-
-    private static UUID uuid(String id) {
-        UUID u = parseUuid(id);
-        if (u == null) {
-            throw new IllegalArgumentException("job id must be a UUID, was \"" + id + "\"");
-        }
-        return u;
-    }
-
-    private static UUID parseUuid(String id) {
-        if (id == null) {
-            return null;
-        }
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 
     /**
      * Configures a {@link PostgresJobStore}. Every setting has a default; only the data source is required.
