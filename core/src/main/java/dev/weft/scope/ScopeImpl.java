@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.StructureViolationException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /** The scope runtime. See {@link Scope} for the contract. */
@@ -62,8 +61,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private final StructuredThreads threads;
     /** The innermost scope the owner had open when this one opened (ScopeTree). Immutable. */
     private final ScopeImpl<?, ?> outerOwned;
-    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger autoNames = new AtomicInteger();
+    /** The open child scopes; null until the first child opens (CAS once), most scopes never have one. */
+    private volatile Set<ScopeImpl<?, ?>> children;
+    /** The last automatic task number handed out (task-N); getAndAdd by any forking thread. */
+    private volatile int autoNames;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -91,7 +92,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
         this.outerOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.children.add(this);
+            parent.childSet().add(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -153,7 +154,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         } else if (state != OPEN && stopReason == null) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        String taskName = name != null ? name : "task-" + autoNames.incrementAndGet();
+        String taskName = name != null ? name : "task-" + ((int) AUTO_NAMES.getAndAdd(this, 1) + 1);
         var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task); // before anything is counted: if it throws, nothing is left to undo
         CancellationReason stop = stopReason;
@@ -309,8 +310,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (reason.kind() != CancellationReason.Kind.DEADLINE) {
             deadline.disarm();
         }
-        for (ScopeImpl<?, ?> child : children) {
-            child.stop(child.childReason(reason));
+        Set<ScopeImpl<?, ?>> open = children; // read after the CAS above: see the constructor's registration
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                child.stop(child.childReason(reason));
+            }
         }
         for (TaskImpl<T> queued : runs.stop()) {
             queued.settleAsCancelled(reason);
@@ -492,7 +496,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             dev.weft.internal.ScopeProgress.end(progress, state()); // folds the node into the parent's and releases it
             ScopeTree.exit(this);
             if (parent != null) {
-                parent.children.remove(this);
+                parent.childSet().remove(this);
             }
         }
         if (violation != null) {
@@ -543,7 +547,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public ScopeState state() {
-        return ScopeState.values()[state];
+        return STATES[state];
     }
 
     @Override
@@ -563,7 +567,18 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        return List.copyOf(children);
+        Set<ScopeImpl<?, ?>> open = children;
+        return open == null ? List.of() : List.copyOf(open);
+    }
+
+    /** The set of open children, made on first use. */
+    private Set<ScopeImpl<?, ?>> childSet() {
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open == null) {
+            Set<ScopeImpl<?, ?>> made = ConcurrentHashMap.newKeySet();
+            open = CHILDREN.compareAndSet(this, null, made) ? made : children;
+        }
+        return open;
     }
 
     @Override
@@ -606,8 +621,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 live.add(th);
             }
         }
-        for (ScopeImpl<?, ?> child : children) {
-            live.addAll(child.liveThreads());
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                live.addAll(child.liveThreads());
+            }
         }
         return live;
     }
@@ -616,6 +634,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle STOP_REASON;
     private static final VarHandle POLICY_FAILURE;
     private static final VarHandle STATE;
+    private static final VarHandle CHILDREN;
+    private static final VarHandle AUTO_NAMES;
+    private static final ScopeState[] STATES = ScopeState.values();
 
     static {
         try {
@@ -623,6 +644,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
             POLICY_FAILURE = lookup.findVarHandle(ScopeImpl.class, "policyFailure", Throwable.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+            CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
+            AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
