@@ -44,6 +44,13 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      * waits for their threads.
      *
      * The terminal ScopeState is set once, by CAS from OPEN, at the end of join or at close without join.
+     *
+     * Progress. A child scope's node is made at open, as a child of its parent's node (so the parent's roll-up
+     * counts it from then on). A root scope's node is made on first use of progress() (CAS null -> node once),
+     * most request scopes never ask for one; its rates start then, when nothing can have been reported yet.
+     * close() sets `closed`, then ends the node if there is one; progress() publishes a new node, then ends it if
+     * `closed` is set: both write before they read, so a node made while the scope closes is ended by one of
+     * them (ending twice is harmless: the first end wins, with the same terminal state).
      */
 
     private static final int OPEN = 0;
@@ -54,7 +61,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private final Join<T, R> policy;
     final TimeSource time;
     final Deadline deadline;
-    final Progress progress;
+    /** The progress node: made at open for a child scope, on first use for a root (see notes). */
+    private volatile Progress progress;
     final Thread owner;
     private final TaskLog<T> log = new TaskLog<>();
     private final RunControl<T> runs;
@@ -89,7 +97,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
         this.runs = new RunControl<>(maxConcurrency);
         this.threads = new StructuredThreads(path); // first: it may throw, and nothing is registered yet
-        this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
+        if (parent != null) {
+            this.progress = parent.progress().newChild(name);
+        }
         this.outerOwned = ScopeTree.enter(this);
         if (parent != null) {
             parent.childSet().add(this);
@@ -493,7 +503,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             violation = e;
         } finally {
             closed = true;
-            dev.weft.internal.ScopeProgress.end(progress, state()); // folds the node into the parent's and releases it
+            Progress node = progress;
+            if (node != null) {
+                dev.weft.internal.ScopeProgress.end(node, state()); // folds the node into the parent's and releases it
+            }
             ScopeTree.exit(this);
             if (parent != null) {
                 parent.childSet().remove(this);
@@ -588,7 +601,15 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public Progress progress() {
-        return progress;
+        Progress node = progress;
+        if (node == null) {
+            Progress made = Progress.root(name, time);
+            node = PROGRESS.compareAndSet(this, null, made) ? made : progress;
+            if (closed) {
+                dev.weft.internal.ScopeProgress.end(node, state()); // asked for after close: ends as the scope did
+            }
+        }
+        return node;
     }
 
     @Override
@@ -635,6 +656,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle POLICY_FAILURE;
     private static final VarHandle STATE;
     private static final VarHandle CHILDREN;
+    private static final VarHandle PROGRESS;
     private static final VarHandle AUTO_NAMES;
     private static final ScopeState[] STATES = ScopeState.values();
 
@@ -645,6 +667,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             POLICY_FAILURE = lookup.findVarHandle(ScopeImpl.class, "policyFailure", Throwable.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
             CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
+            PROGRESS = lookup.findVarHandle(ScopeImpl.class, "progress", Progress.class);
             AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
