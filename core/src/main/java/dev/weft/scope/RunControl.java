@@ -131,13 +131,13 @@ final class RunControl<T> {
         lock.lock();
         try {
             stopped = true;
+            changed.signalAll();
             if (queued == 0) {
                 return List.of();
             }
             List<TaskImpl<T>> drained = new ArrayList<>(requested);
             requested.clear();
             queued = 0;
-            changed.signalAll();
             return drained;
         } finally {
             lock.unlock();
