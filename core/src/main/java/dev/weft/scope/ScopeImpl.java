@@ -164,8 +164,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         } else if (state != OPEN && stopReason == null) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        String taskName = name != null ? name : "task-" + ((int) AUTO_NAMES.getAndAdd(this, 1) + 1);
-        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        int autoNumber = name != null ? 0 : (int) AUTO_NAMES.getAndAdd(this, 1) + 1;
+        var task = new TaskImpl<T>(this, name, autoNumber, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task); // before anything is counted: if it throws, nothing is left to undo
         CancellationReason stop = stopReason;
         if (stop != null) {
