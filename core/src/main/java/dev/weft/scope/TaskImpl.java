@@ -282,7 +282,8 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
     public String path() {
         String p = path;
         if (p == null) {
-            path = p = scope.path() + "/" + name();
+            String n = name;
+            path = p = n != null ? scope.path() + "/" + n : scope.path() + "/task-" + autoNumber;
         }
         return p;
     }
