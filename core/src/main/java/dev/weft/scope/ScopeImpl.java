@@ -45,6 +45,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      *
      * The terminal ScopeState is set once, by CAS from OPEN, at the end of join or at close without join.
      *
+     * Children. A child registers in its parent's `children` (made by CAS on first use) and then reads the
+     * parent's stop reason; a stop CASes its reason and then reads `children`. Both write before they read, so a
+     * child opening while its parent stops either is stopped by the parent or sees the reason and stops itself.
+     *
      * Progress. A child scope's node is made at open, as a child of its parent's node (so the parent's roll-up
      * counts it from then on). A root scope's node is made on first use of progress() (CAS null -> node once),
      * most request scopes never ask for one; its rates start then, when nothing can have been reported yet.
@@ -320,7 +324,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (reason.kind() != CancellationReason.Kind.DEADLINE) {
             deadline.disarm();
         }
-        Set<ScopeImpl<?, ?>> open = children; // read after the CAS above: see the constructor's registration
+        Set<ScopeImpl<?, ?>> open = children; // read after the CAS above (see notes, "Children")
         if (open != null) {
             for (ScopeImpl<?, ?> child : open) {
                 child.stop(child.childReason(reason));
