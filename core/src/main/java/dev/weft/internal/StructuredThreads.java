@@ -33,6 +33,24 @@ public final class StructuredThreads implements AutoCloseable {
      * tell (the thread is not alive and the body never began) and not count a task that will never run.
      */
 
+    /** The joiner of every such scope: it keeps nothing and never cancels (see notes). */
+    private static final Joiner<Object, Void> NEVER_CANCEL = new Joiner<>() {
+        @Override
+        public boolean onFork(Subtask<?> subtask) {
+            return false;
+        }
+
+        @Override
+        public boolean onComplete(Subtask<?> subtask) {
+            return false;
+        }
+
+        @Override
+        public Void result() {
+            return null;
+        }
+    };
+
     private final StructuredTaskScope<Object, Void> scope;
     /** Makes every thread of the scope. Owner-confined: the JDK calls it from fork, in the owner. */
     private final Thread.Builder.OfVirtual builder;
@@ -42,23 +60,7 @@ public final class StructuredThreads implements AutoCloseable {
     /** Opens a JDK scope named {@code name} in the calling thread; its threads start with that name too. */
     public StructuredThreads(String name) {
         this.builder = Thread.ofVirtual().name(name);
-        Joiner<Object, Void> joiner = new Joiner<>() {
-            @Override
-            public boolean onFork(Subtask<?> subtask) {
-                return false;
-            }
-
-            @Override
-            public boolean onComplete(Subtask<?> subtask) {
-                return false; // never cancel (see notes)
-            }
-
-            @Override
-            public Void result() {
-                return null;
-            }
-        };
-        this.scope = StructuredTaskScope.open(joiner, config -> config
+        this.scope = StructuredTaskScope.open(NEVER_CANCEL, config -> config
                 .withName(name)
                 .withThreadFactory(body -> made = builder.unstarted(RuntimeThreads.tracked(body))));
     }

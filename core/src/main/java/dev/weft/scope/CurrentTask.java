@@ -46,7 +46,7 @@ public final class CurrentTask {
      */
     public static Optional<Progress> progress() {
         TaskImpl<?> t = TaskImpl.current();
-        return t == null ? Optional.empty() : Optional.of(t.scope.progress);
+        return t == null ? Optional.empty() : Optional.of(t.scope.progress());
     }
 
     /**

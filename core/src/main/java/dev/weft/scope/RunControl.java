@@ -28,7 +28,10 @@ final class RunControl<T> {
      * `waiters` (a volatile write, under the lock) before it checks its condition; a thread that changes a count
      * then reads `waiters` and, if anyone waits, takes the lock and signals. Both sides write before they read,
      * on volatiles, so at least one sees the other: a waiter either sees the change or is signalled. The queue of
-     * requested tasks and the `stopped` flag are only touched under the lock.
+     * requested tasks and the `stopped` flag are only touched under the lock; `queued`, the queue's length, is
+     * written under the lock and read without it, so the owner takes the lock to poll only when a task is queued
+     * (a request it misses there is seen by its next wait, which checks the queue under the lock). A queued task
+     * is counted in `unfinished` from its request until its exit, so `unfinished == 0` means nothing is queued.
      *
      * Stop. stop() sets `stopped` under the lock and takes every queued task out; a request made after that is
      * refused under the same lock, so no task is left queued once the scope has stopped.
@@ -38,7 +41,7 @@ final class RunControl<T> {
     private final Condition changed = lock.newCondition();
     /** Tasks counted and not yet exited (started or queued). */
     private final AtomicInteger unfinished = new AtomicInteger();
-    /** Free run slots under the cap; unused without a cap. */
+    /** Free run slots under the cap; null without a cap. */
     private final AtomicInteger permits;
     /** The cap, or 0 for none. Immutable. */
     final int cap;
@@ -46,14 +49,16 @@ final class RunControl<T> {
     private volatile int waiters;
     /** Those of the waiters that wait for one task to end, so that every exit must wake them. */
     private volatile int taskWaiters;
-    /** Tasks forked by tasks, for the owner to start; guarded by lock. */
-    private final ArrayDeque<TaskImpl<T>> requested = new ArrayDeque<>();
+    /** Tasks forked by tasks, for the owner to start; made by the first request. Guarded by lock. */
+    private ArrayDeque<TaskImpl<T>> requested;
+    /** How many tasks `requested` holds; written under the lock, read by anyone. */
+    private volatile int queued;
     /** Whether the scope stopped; guarded by lock. */
     private boolean stopped;
 
     RunControl(int cap) {
         this.cap = cap;
-        this.permits = new AtomicInteger(cap);
+        this.permits = cap == 0 ? null : new AtomicInteger(cap);
     }
 
     // ---- counting ----
@@ -74,20 +79,8 @@ final class RunControl<T> {
         }
     }
 
-    /** Whether every counted task has exited and no requested task waits to start. */
+    /** Whether every counted task has exited and no requested task waits to start (a queued task is counted). */
     boolean quiescent() {
-        if (unfinished.get() != 0) {
-            return false;
-        }
-        lock.lock();
-        try {
-            return requested.isEmpty() && unfinished.get() == 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean allExited() {
         return unfinished.get() == 0;
     }
 
@@ -102,7 +95,11 @@ final class RunControl<T> {
             }
             unfinished.incrementAndGet();
             log.run();
+            if (requested == null) {
+                requested = new ArrayDeque<>();
+            }
             requested.add(task);
+            queued++;
             changed.signalAll();
             return true;
         } finally {
@@ -114,21 +111,16 @@ final class RunControl<T> {
      * Owner: the oldest requested task that may start now (with a run slot taken for it under a cap), or null.
      */
     TaskImpl<T> pollStartable() {
+        if (queued == 0) {
+            return null; // see notes
+        }
         lock.lock();
         try {
-            if (requested.isEmpty() || (cap != 0 && !tryAcquire())) {
+            if (queued == 0 || (cap != 0 && !tryAcquire())) {
                 return null;
             }
+            queued--;
             return requested.poll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean hasRequests() {
-        lock.lock();
-        try {
-            return !requested.isEmpty();
         } finally {
             lock.unlock();
         }
@@ -139,9 +131,13 @@ final class RunControl<T> {
         lock.lock();
         try {
             stopped = true;
+            changed.signalAll();
+            if (queued == 0) {
+                return List.of();
+            }
             List<TaskImpl<T>> drained = new ArrayList<>(requested);
             requested.clear();
-            changed.signalAll();
+            queued = 0;
             return drained;
         } finally {
             lock.unlock();
@@ -211,7 +207,7 @@ final class RunControl<T> {
 
     /** Whether a requested task could start now: one is queued and, under a cap, a slot is free. Under lock. */
     private boolean startable() {
-        return !requested.isEmpty() && (cap == 0 || permits.get() > 0);
+        return queued != 0 && (cap == 0 || permits.get() > 0);
     }
 
     /** Waits until {@code done} answers true (checked under the lock, after every change). */

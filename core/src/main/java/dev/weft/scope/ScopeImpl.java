@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.StructureViolationException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /** The scope runtime. See {@link Scope} for the contract. */
@@ -45,6 +44,17 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
      * waits for their threads.
      *
      * The terminal ScopeState is set once, by CAS from OPEN, at the end of join or at close without join.
+     *
+     * Children. A child registers in its parent's `children` (made by CAS on first use) and then reads the
+     * parent's stop reason; a stop CASes its reason and then reads `children`. Both write before they read, so a
+     * child opening while its parent stops either is stopped by the parent or sees the reason and stops itself.
+     *
+     * Progress. A child scope's node is made at open, as a child of its parent's node (so the parent's roll-up
+     * counts it from then on). A root scope's node is made on first use of progress() (CAS null -> node once),
+     * most request scopes never ask for one; its rates start then, when nothing can have been reported yet.
+     * close() sets `closed`, then ends the node if there is one; progress() publishes a new node, then ends it if
+     * `closed` is set: both write before they read, so a node made while the scope closes is ended by one of
+     * them (ending twice is harmless: the first end wins, with the same terminal state).
      */
 
     private static final int OPEN = 0;
@@ -55,15 +65,18 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private final Join<T, R> policy;
     final TimeSource time;
     final Deadline deadline;
-    final Progress progress;
+    /** The progress node: made at open for a child scope, on first use for a root (see notes). */
+    private volatile Progress progress;
     final Thread owner;
     private final TaskLog<T> log = new TaskLog<>();
     private final RunControl<T> runs;
     private final StructuredThreads threads;
     /** The innermost scope the owner had open when this one opened (ScopeTree). Immutable. */
     private final ScopeImpl<?, ?> outerOwned;
-    private final Set<ScopeImpl<?, ?>> children = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger autoNames = new AtomicInteger();
+    /** The open child scopes; null until the first child opens (CAS once), most scopes never have one. */
+    private volatile Set<ScopeImpl<?, ?>> children;
+    /** The last automatic task number handed out (task-N); getAndAdd by any forking thread. */
+    private volatile int autoNames;
 
     /** CAS null -> reason once; read by everyone. */
     private volatile CancellationReason stopReason;
@@ -88,10 +101,12 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         this.deadline = Deadline.of(this.time, path, ownDeadline, parent == null ? null : parent.deadline);
         this.runs = new RunControl<>(maxConcurrency);
         this.threads = new StructuredThreads(path); // first: it may throw, and nothing is registered yet
-        this.progress = parent == null ? Progress.root(name, this.time) : parent.progress.newChild(name);
+        if (parent != null) {
+            this.progress = parent.progress().newChild(name);
+        }
         this.outerOwned = ScopeTree.enter(this);
         if (parent != null) {
-            parent.children.add(this);
+            parent.childSet().add(this);
             CancellationReason parentStop = parent.stopReason;
             if (parentStop != null) {
                 stop(childReason(parentStop));
@@ -153,8 +168,8 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         } else if (state != OPEN && stopReason == null) {
             throw new IllegalStateException("scope " + path + " has finished; a task may fork only while it runs");
         }
-        String taskName = name != null ? name : "task-" + autoNames.incrementAndGet();
-        var task = new TaskImpl<T>(this, taskName, timeoutNanos, (Callable<? extends T>) body);
+        int autoNumber = name != null ? 0 : (int) AUTO_NAMES.getAndAdd(this, 1) + 1;
+        var task = new TaskImpl<T>(this, name, autoNumber, timeoutNanos, (Callable<? extends T>) body);
         policy.onFork(task); // before anything is counted: if it throws, nothing is left to undo
         CancellationReason stop = stopReason;
         if (stop != null) {
@@ -309,8 +324,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
         if (reason.kind() != CancellationReason.Kind.DEADLINE) {
             deadline.disarm();
         }
-        for (ScopeImpl<?, ?> child : children) {
-            child.stop(child.childReason(reason));
+        Set<ScopeImpl<?, ?>> open = children; // read after the CAS above (see notes, "Children")
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                child.stop(child.childReason(reason));
+            }
         }
         for (TaskImpl<T> queued : runs.stop()) {
             queued.settleAsCancelled(reason);
@@ -489,10 +507,13 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             violation = e;
         } finally {
             closed = true;
-            dev.weft.internal.ScopeProgress.end(progress, state()); // folds the node into the parent's and releases it
+            Progress node = progress;
+            if (node != null) {
+                dev.weft.internal.ScopeProgress.end(node, state()); // folds the node into the parent's and releases it
+            }
             ScopeTree.exit(this);
             if (parent != null) {
-                parent.children.remove(this);
+                parent.childSet().remove(this);
             }
         }
         if (violation != null) {
@@ -543,7 +564,7 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public ScopeState state() {
-        return ScopeState.values()[state];
+        return STATES[state];
     }
 
     @Override
@@ -563,7 +584,18 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public List<Scope<?, ?>> children() {
-        return List.copyOf(children);
+        Set<ScopeImpl<?, ?>> open = children;
+        return open == null ? List.of() : List.copyOf(open);
+    }
+
+    /** The set of open children, made on first use. */
+    private Set<ScopeImpl<?, ?>> childSet() {
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open == null) {
+            Set<ScopeImpl<?, ?>> made = ConcurrentHashMap.newKeySet();
+            open = CHILDREN.compareAndSet(this, null, made) ? made : children;
+        }
+        return open;
     }
 
     @Override
@@ -573,7 +605,15 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
 
     @Override
     public Progress progress() {
-        return progress;
+        Progress node = progress;
+        if (node == null) {
+            Progress made = Progress.root(name, time);
+            node = PROGRESS.compareAndSet(this, null, made) ? made : progress;
+            if (closed) {
+                dev.weft.internal.ScopeProgress.end(node, state()); // asked for after close: ends as the scope did
+            }
+        }
+        return node;
     }
 
     @Override
@@ -606,8 +646,11 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
                 live.add(th);
             }
         }
-        for (ScopeImpl<?, ?> child : children) {
-            live.addAll(child.liveThreads());
+        Set<ScopeImpl<?, ?>> open = children;
+        if (open != null) {
+            for (ScopeImpl<?, ?> child : open) {
+                live.addAll(child.liveThreads());
+            }
         }
         return live;
     }
@@ -616,6 +659,10 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
     private static final VarHandle STOP_REASON;
     private static final VarHandle POLICY_FAILURE;
     private static final VarHandle STATE;
+    private static final VarHandle CHILDREN;
+    private static final VarHandle PROGRESS;
+    private static final VarHandle AUTO_NAMES;
+    private static final ScopeState[] STATES = ScopeState.values();
 
     static {
         try {
@@ -623,6 +670,9 @@ final class ScopeImpl<T, R> implements Scope<T, R> {
             STOP_REASON = lookup.findVarHandle(ScopeImpl.class, "stopReason", CancellationReason.class);
             POLICY_FAILURE = lookup.findVarHandle(ScopeImpl.class, "policyFailure", Throwable.class);
             STATE = lookup.findVarHandle(ScopeImpl.class, "state", int.class);
+            CHILDREN = lookup.findVarHandle(ScopeImpl.class, "children", Set.class);
+            PROGRESS = lookup.findVarHandle(ScopeImpl.class, "progress", Progress.class);
+            AUTO_NAMES = lookup.findVarHandle(ScopeImpl.class, "autoNames", int.class);
             dev.weft.internal.ScopeInternals.install(s -> s instanceof ScopeImpl<?, ?> scope ? scope.liveThreads() : List.of());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

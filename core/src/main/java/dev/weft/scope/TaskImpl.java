@@ -50,8 +50,13 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
     private static final int NORMAL = 0, SHIELDED = 1, DEFERRED = 2, INTERRUPTING = 3;
 
     final ScopeImpl<T, ?> scope;
-    /** The name given at fork, or {@code task-<number>}. Immutable. */
-    private final String name;
+    /**
+     * The name given at fork, or null for an automatic one, then {@code task-<autoNumber>} built on first use
+     * (racy single-check, like `path`), so that the owner's fork builds no string.
+     */
+    private String name;
+    /** The number of an automatic name; 0 for a given name. Immutable. */
+    private final int autoNumber;
     private final Callable<? extends T> body;
     /** The task's own timeout in nanoseconds, or 0 for none. Immutable. */
     private final long timeoutNanos;
@@ -78,9 +83,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
     /** The innermost open scope this task's thread owns (ScopeTree); task thread only. */
     ScopeImpl<?, ?> ownedScope;
 
-    TaskImpl(ScopeImpl<T, ?> scope, String name, long timeoutNanos, Callable<? extends T> body) {
+    TaskImpl(ScopeImpl<T, ?> scope, String name, int autoNumber, long timeoutNanos, Callable<? extends T> body) {
         this.scope = scope;
         this.name = name;
+        this.autoNumber = autoNumber;
         this.timeoutNanos = timeoutNanos;
         this.body = body;
         this.mdc = MDC.getCopyOfContextMap();
@@ -265,14 +271,19 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
 
     @Override
     public String name() {
-        return name;
+        String n = name;
+        if (n == null) {
+            name = n = "task-" + autoNumber;
+        }
+        return n;
     }
 
     @Override
     public String path() {
         String p = path;
         if (p == null) {
-            path = p = scope.path() + "/" + name;
+            String n = name;
+            path = p = n != null ? scope.path() + "/" + n : scope.path() + "/task-" + autoNumber;
         }
         return p;
     }
@@ -322,10 +333,10 @@ final class TaskImpl<T> implements Task<T>, Callable<Object> {
                     + "; outcome() is allowed once the task ended (after join, or after its join())");
         }
         return switch (e.state) {
-            case SUCCEEDED -> new Outcome.Success<>(name, get());
-            case FAILED -> new Outcome.Failure<>(name, e.exception);
-            case CANCELLED -> new Outcome.Cancelled<>(name, e.reason);
-            default -> new Outcome.TimedOut<>(name, e.reason);
+            case SUCCEEDED -> new Outcome.Success<>(name(), get());
+            case FAILED -> new Outcome.Failure<>(name(), e.exception);
+            case CANCELLED -> new Outcome.Cancelled<>(name(), e.reason);
+            default -> new Outcome.TimedOut<>(name(), e.reason);
         };
     }
 

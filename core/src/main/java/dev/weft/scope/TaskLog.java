@@ -19,7 +19,8 @@ final class TaskLog<T> {
      */
 
     private final ArrayList<TaskImpl<T>> tasks = new ArrayList<>();
-    private final ArrayList<TaskImpl<T>> failures = new ArrayList<>(0);
+    /** Made by the first failure. */
+    private ArrayList<TaskImpl<T>> failures;
 
     synchronized void add(TaskImpl<T> task) {
         tasks.add(task);
@@ -40,6 +41,9 @@ final class TaskLog<T> {
         if (!settle.getAsBoolean()) {
             return false;
         }
+        if (failures == null) {
+            failures = new ArrayList<>(2);
+        }
         failures.add(task);
         return true;
     }
@@ -52,6 +56,6 @@ final class TaskLog<T> {
     /** The view handed to the join policy once every task is settled. */
     synchronized JoinedTasks<T> joined(ScopeImpl<T, ?> scope) {
         return new JoinedTasks<>(scope, Collections.unmodifiableList(new ArrayList<Task<T>>(tasks)),
-                List.copyOf(failures));
+                failures == null ? List.of() : List.copyOf(failures));
     }
 }

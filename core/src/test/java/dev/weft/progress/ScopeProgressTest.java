@@ -62,6 +62,43 @@ class ScopeProgressTest {
     }
 
     /**
+     * A root scope's node is made on first use: one first asked for after close is already ended, in the state the
+     * scope ended in, like a node asked for while the scope ran; a child opened under a root that never asked for
+     * its node still counts in the root's node.
+     */
+    @Test
+    void aRootScopesNodeAskedForOnlyAfterCloseHasEndedInTheScopesState() throws Exception {
+        Scope<Object, List<Object>> succeeded;
+        try (var scope = Scope.named("ok").open(Join.<Object>allSuccessful())) {
+            succeeded = scope;
+            scope.fork("work", () -> null);
+            scope.join();
+        }
+        Scope<Object, List<Object>> failed;
+        try (var scope = Scope.named("broken").open(Join.<Object>allSuccessful())) {
+            failed = scope;
+            scope.fork("work", () -> {
+                throw new IllegalStateException("broken");
+            });
+            assertThatThrownBy(scope::join).isInstanceOf(ScopeFailedException.class);
+        }
+
+        assertThat(succeeded.progress().snapshot().state()).isEqualTo(ProgressState.SUCCEEDED);
+        assertThat(succeeded.progress().snapshot().complete()).isTrue();
+        assertThat(failed.progress().snapshot().state()).isEqualTo(ProgressState.FAILED);
+        assertThat(failed.progress()).isSameAs(failed.progress());
+
+        try (var outer = Scope.named("outer").open(Join.<Object>allSettled())) {
+            try (var inner = Scope.named("inner").open(Join.<Object>allSuccessful())) {
+                assertThat(outer.progress().children()).containsExactly(inner.progress());
+                inner.join();
+            }
+            assertThat(outer.progress().fraction()).isEqualTo(1.0); // the child's 1 of 1, no own work
+            outer.join();
+        }
+    }
+
+    /**
      * A long-lived parent that opens a million child scopes, one after the other, holds none of their nodes: the
      * parent's running children stay at 0, the heap retained after a GC stays flat, and each quarter of the run
      * takes about as long as the first (the bounds are generous: a shared 2-core machine is noisy).
