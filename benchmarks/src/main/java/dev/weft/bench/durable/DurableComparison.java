@@ -53,7 +53,7 @@ public final class DurableComparison {
               --latency-budget S     seconds of latency sampling per system, at most (default 180)
               --latency-pause MS     idle pause before each sample (default 20)
               --pgbench-seconds S    pgbench -T (default 20)
-              --pool N               HikariCP maximumPoolSize for every system (default 24)
+              --pool N               HikariCP maximumPoolSize for every system (default 40)
               --systems a,b,c        which systems, in order (default db-scheduler,jobrunr,weft)
               --dbs-threads N        db-scheduler threads (default 20)
               --dbs-limits LO,HI     db-scheduler lock-and-fetch limits (default 1.0,4.0)
@@ -580,7 +580,7 @@ public final class DurableComparison {
         Options o = new Options(name, Path.of(a.getOrDefault("results", "benchmarks/results")), jobs,
                 a.containsKey("warmup-jobs") ? nonNegative(a, "warmup-jobs") : Math.min(2000, jobs / 10),
                 positive(a, "latency-samples", 500), positive(a, "latency-budget", 180),
-                nonNegative(a, "latency-pause", 20), positive(a, "pgbench-seconds", 20), positive(a, "pool", 24),
+                nonNegative(a, "latency-pause", 20), positive(a, "pgbench-seconds", 20), positive(a, "pool", 40),
                 systems, positive(a, "dbs-threads", 20), Double.parseDouble(limits[0]),
                 Double.parseDouble(limits[1]), positive(a, "weft-max-running", 32),
                 positive(a, "weft-submitters", 8));
