@@ -1,32 +1,566 @@
 package dev.weft.jobs;
 
+import dev.weft.internal.Nanos;
+import dev.weft.internal.RuntimeThreads;
+import dev.weft.jobs.spi.CancelOutcome;
+import dev.weft.jobs.spi.Inserted;
+import dev.weft.jobs.spi.JobStore;
+import dev.weft.jobs.spi.NewJob;
+import dev.weft.jobs.spi.StoredEvent;
+import dev.weft.jobs.spi.StoredJob;
+import dev.weft.jobs.spi.StoredPage;
+import dev.weft.progress.ProgressSnapshot;
+import dev.weft.scope.CancellationReason;
 import dev.weft.scope.Scope;
+import dev.weft.time.TimeSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** The job runtime on a durable store. See {@link JobRuntime} for the contract. */
 final class DurableJobRuntime implements JobRuntime {
 
+    /*
+     * Implementation notes.
+     *
+     * The store is the only record of a job: submit writes it (through the store loop's batches, waiting for the
+     * commit), queries read it, and nothing about a job is kept in memory except the runs claimed by this node
+     * (`running`, from claim until their end is written). So a restart, or another node, carries on from the
+     * store, and memory is bounded by maxRunning whatever the number of jobs.
+     *
+     * Delivery is at least once: a job whose node dies mid-attempt is recovered (re-queued or failed) from the
+     * store, at this node's next start (by node name) or when its lease expires (any node); its handler may then
+     * run again. Within the store's account a job runs on one claim at a time: every write about a run is fenced
+     * by the claim's epoch.
+     *
+     * Events: every JobEvent is built from a row the store returned with the event's store-assigned id, and
+     * offered to the subscriptions by the store loop's thread (or by the thread of a cancel that ended a queued
+     * job), so a job's events reach listeners in the order the store wrote them.
+     *
+     * Awaiting: a waiter registers a latch for the job, reads the job, and sleeps on the latch; the latch is
+     * released when this node writes the job's end, and the waiter re-reads the store at least every 250 ms, for
+     * jobs that end on another node.
+     */
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
+    private static final long AWAIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    final TimeSource time;
+    private final String name;
+    private final String node;
+    private final JobStore store;
+    private final JobCodec codec;
+    private final JobTypes types;
+    private final JobIds ids = new JobIds();
+    private final Duration defaultExpectedDuration;
+    private final Duration shutdownGrace;
+    private final int listenerBacklog;
+    /** This node's claimed runs, from claim until their end is written; changed by the store loop only. */
+    final Map<String, DurableRun> running = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> finishWaiters = new ConcurrentHashMap<>();
+    private final DurableStoreLoop loop;
+    private final CopyOnWriteArrayList<ListenerFeed> feeds = new CopyOnWriteArrayList<>();
+    private final ReentrantLock feedsLock = new ReentrantLock();
+    /** Guarded by feedsLock. */
+    private boolean feedsEnded;
+    /** Guarded by feedsLock. */
+    private int feedNumber = 1;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CountDownLatch shutdownDone = new CountDownLatch(1);
+    private volatile boolean closed;
+    private final ReentrantLock endLock = new ReentrantLock();
+    private final Condition runsChanged = endLock.newCondition();
+
     static JobRuntime start(JobRuntime.Builder b) {
-        throw new UnsupportedOperationException("not yet written");
+        if (b.maxRunningPerGroup != Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxRunningPerGroup is not supported on a durable store yet; "
+                    + "leave it unset");
+        }
+        var runtime = new DurableJobRuntime(b);
+        runtime.open();
+        return runtime;
     }
 
-    private DurableJobRuntime() {
+    private DurableJobRuntime(JobRuntime.Builder b) {
+        this.time = b.timeSource;
+        this.name = b.name;
+        this.node = b.nodeName != null ? b.nodeName : defaultNodeName(b.name);
+        this.store = b.store;
+        this.codec = Objects.requireNonNull(store.codec(), "the store's codec");
+        this.types = new JobTypes(b.types.values());
+        this.defaultExpectedDuration = b.defaultExpectedDuration;
+        this.shutdownGrace = b.shutdownGrace;
+        this.listenerBacklog = b.listenerBacklog;
+        this.loop = new DurableStoreLoop(this, store, node, types.names(), b.maxRunning, b.lease, b.pollInterval,
+                b.progressInterval, b.retention);
     }
 
-    @Override public <T> JobHandle<T> submit(JobSpec<T> spec) { throw new UnsupportedOperationException(); }
-    @Override public JobRecord get(String id) { throw new UnsupportedOperationException(); }
-    @Override public Optional<JobRecord> find(String id) { throw new UnsupportedOperationException(); }
-    @Override public Optional<JobHandle<?>> handle(String id) { throw new UnsupportedOperationException(); }
-    @Override public JobPage list(JobQuery query) { throw new UnsupportedOperationException(); }
-    @Override public Map<JobState, Long> counts() { throw new UnsupportedOperationException(); }
-    @Override public boolean cancel(String id, String why) { throw new UnsupportedOperationException(); }
-    @Override public JobSubscription subscribe(JobListener listener) { throw new UnsupportedOperationException(); }
-    @Override public List<Scope<?, ?>> scopes() { throw new UnsupportedOperationException(); }
-    @Override public ShutdownReport shutdown(Duration grace) { throw new UnsupportedOperationException(); }
-    @Override public Health health() { throw new UnsupportedOperationException(); }
-    @Override public void close() { throw new UnsupportedOperationException(); }
+    private void open() {
+        store.open(loop);
+        try {
+            List<StoredEvent> recovered = store.recover(node);
+            if (!recovered.isEmpty()) {
+                LOG.warn("job runtime {} (node {}): {} jobs left RUNNING by this node's previous run were recovered "
+                        + "(re-queued, or failed when out of attempts)", name, node, recovered.size());
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        loop.start(name + "/store");
+        LOG.info("job runtime {} started on node {} with a durable store; job types {}", name, node, types.names());
+    }
+
+    private static String defaultNodeName(String runtimeName) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + "/" + runtimeName;
+    }
+
+    // ---- submit ----
+
+    @Override
+    public <T> JobHandle<T> submit(JobSpec<T> spec) {
+        Objects.requireNonNull(spec, "job spec must not be null");
+        if (closed) {
+            throw new JobRejectedException("job \"" + spec.name() + "\" rejected: the job runtime " + name
+                    + " is shutting down");
+        }
+        if (spec.type() == null) {
+            throw new IllegalArgumentException("job \"" + spec.name() + "\" is a closure (JobSpec.Builder.body), "
+                    + "which a durable store cannot keep; declare a JobType (JobType.of(name, PayloadClass, "
+                    + "ResultClass, handler)), register it with JobRuntime.builder().register(type) on every "
+                    + "runtime that may run it, and submit JobSpec.named(...).run(type, payload) or "
+                    + "runtime.submit(type, payload)");
+        }
+        if (spec.retry() != null) {
+            throw new IllegalArgumentException("job \"" + spec.name() + "\" sets its own retry policy; on a durable "
+                    + "store the policy belongs to the job type (JobType.withRetry), so that every node retries "
+                    + "alike");
+        }
+        JobType<?, T> type = types.require(spec.type());
+        String payload;
+        try {
+            payload = codec.encode(spec.payload());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the payload of job \"" + spec.name() + "\" (type " + type.name()
+                    + ") cannot be stored: " + e.getMessage(), e);
+        }
+        int bytes = payload == null ? 0 : payload.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > store.maxPayloadBytes()) {
+            throw new IllegalArgumentException("the payload of job \"" + spec.name() + "\" (type " + type.name()
+                    + ") is " + bytes + " bytes encoded; the store accepts at most " + store.maxPayloadBytes()
+                    + " bytes. Store large data elsewhere and pass a reference to it");
+        }
+        int maxAttempts = type.retry() == null ? 1 : type.retry().maxAttempts();
+        var job = new NewJob(ids.next(), type.name(), spec.name(), spec.key(), spec.group(), spec.priority(),
+                payload, maxAttempts, spec.timeout(), spec.expectedDuration());
+        Inserted inserted = awaitInsert(loop.submit(job), spec.name());
+        StoredJob row = inserted.event().job();
+        if (!inserted.created() && !row.type().equals(type.name())) {
+            throw new IllegalArgumentException("job \"" + spec.name() + "\" with key \"" + spec.key() + "\" is of type "
+                    + type.name() + ", but the key belongs to job " + row.id() + " (\"" + row.name() + "\", "
+                    + row.state() + ") of type " + row.type() + "; jobs sharing a key must be of the same type");
+        }
+        return new DurableHandle<>(this, row.id(), type.resultType());
+    }
+
+    private static Inserted awaitInsert(java.util.concurrent.CompletableFuture<Inserted> f, String jobName) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the submit is in a batch already: wait for its outcome
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException("job \"" + jobName + "\" could not be submitted", cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- runs (store loop thread) ----
+
+    void startRun(StoredJob claim) {
+        JobType<?, ?> type = types.get(claim.type());
+        var run = new DurableRun(claim, type, codec, time, defaultExpectedDuration, loop::runEnded);
+        running.put(claim.id(), run);
+        try {
+            RuntimeThreads.startVirtual(name + "/" + claim.name() + "#" + claim.id(), run);
+        } catch (Throwable noThread) {
+            LOG.error("job {} ({}): its thread could not start", claim.id(), claim.name(), noThread);
+            run.end = new dev.weft.jobs.spi.AttemptEnd(run.lease, dev.weft.jobs.spi.AttemptEnd.Outcome.FAILED,
+                    null, JobError.of(noThread), null, null, null);
+            loop.runEnded(run);
+        }
+    }
+
+    /** The store loop wrote (or dropped) these runs' ends; {@code events} are what the store wrote. */
+    void runsWritten(List<DurableRun> runs, List<StoredEvent> events) {
+        for (DurableRun run : runs) {
+            if (run.end == null) {
+                LOG.info("job {} ({}): this node's attempt ended after its lease was lost; nothing was written",
+                        run.claim.id(), run.claim.name());
+            }
+        }
+        endLock.lock();
+        try {
+            runsChanged.signalAll();
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    void stuck(DurableRun run) {
+        store.markStuck(run.lease).ifPresent(e -> publish(List.of(e)));
+        LOG.warn("job {} ({}) is stuck: still running after its expected duration; its threads:{}", run.claim.id(),
+                run.claim.name(), JobRuntimeImpl.stacks(run.thread, run.scope));
+    }
+
+    /** Offers events to every subscription, and releases waiters of jobs that ended. */
+    void publish(List<StoredEvent> events) {
+        for (StoredEvent e : events) {
+            if (e.type() == JobEvent.Type.FINISHED) {
+                logEnd(e.job());
+                CountDownLatch waiter = finishWaiters.remove(e.job().id());
+                if (waiter != null) {
+                    waiter.countDown();
+                }
+            }
+            if (!feeds.isEmpty() && e.id() != 0) {
+                var event = new JobEvent(e.id(), e.type(), record(e.job()));
+                for (ListenerFeed feed : feeds) {
+                    feed.offer(event);
+                }
+            }
+        }
+    }
+
+    private static void logEnd(StoredJob row) {
+        if (row.state() == JobState.FAILED) {
+            LOG.warn("job {} ({}) FAILED, attempt {}: {}", row.id(), row.name(), row.attempt(),
+                    row.error() == null ? "" : row.error().stackTrace());
+        } else {
+            LOG.info("job {} ({}) {}", row.id(), row.name(), row.state());
+        }
+    }
+
+    // ---- records and results ----
+
+    JobRecord record(StoredJob row) {
+        ProgressSnapshot progress = row.progress();
+        DurableRun run = row.state() == JobState.RUNNING ? running.get(row.id()) : null;
+        if (run != null && run.lease.epoch() == row.epoch()) {
+            ProgressSnapshot live = run.progressSnapshot();
+            if (live != null) {
+                progress = live;
+            }
+        }
+        String result = row.state() == JobState.SUCCEEDED ? summary(row.result()) : null;
+        return new JobRecord(row.id(), row.name(), row.key(), row.group(), row.priority(), row.state(),
+                row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
+                row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
+                row.expectedDuration());
+    }
+
+    private static String summary(String s) {
+        return s == null || s.length() <= 1000 ? s : s.substring(0, 1000) + "...";
+    }
+
+    <T> T decodeResult(StoredJob row, Class<T> type) {
+        return codec.decode(row.result(), type);
+    }
+
+    /** Waits until job {@code id} is terminal or {@code nanos} passed; returns its row then. */
+    StoredJob awaitTerminal(String id, long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.min(nanos, Nanos.MAX_SPAN);
+        while (true) {
+            CountDownLatch latch = finishWaiters.computeIfAbsent(id, k -> new CountDownLatch(1));
+            StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
+            long left = deadline - System.nanoTime();
+            if (row.state().isTerminal() || left <= 0) {
+                return row;
+            }
+            latch.await(Math.min(left, AWAIT_POLL_NANOS), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ---- queries ----
+
+    @Override
+    public JobRecord get(String id) {
+        return find(id).orElseThrow(() -> new NoSuchJobException(id));
+    }
+
+    @Override
+    public Optional<JobRecord> find(String id) {
+        Objects.requireNonNull(id, "job id must not be null");
+        return store.find(id).map(this::record);
+    }
+
+    @Override
+    public Optional<JobHandle<?>> handle(String id) {
+        Objects.requireNonNull(id, "job id must not be null");
+        return store.find(id).map(row -> {
+            JobType<?, ?> type = types.get(row.type());
+            Class<?> resultType = type == null ? Object.class : type.resultType();
+            return (JobHandle<?>) new DurableHandle<>(this, row.id(), resultType);
+        });
+    }
+
+    @Override
+    public JobPage list(JobQuery query) {
+        Objects.requireNonNull(query, "query");
+        StoredPage page = store.list(query);
+        List<JobRecord> records = new ArrayList<>(page.jobs().size());
+        for (StoredJob row : page.jobs()) {
+            records.add(record(row));
+        }
+        return new JobPage(records, (int) Math.min(Integer.MAX_VALUE, page.total()), query.offset(), query.limit());
+    }
+
+    @Override
+    public Map<JobState, Long> counts() {
+        return store.counts();
+    }
+
+    @Override
+    public List<Scope<?, ?>> scopes() {
+        List<Scope<?, ?>> scopes = new ArrayList<>();
+        for (DurableRun run : running.values()) {
+            Scope<?, ?> s = run.scope;
+            if (s != null) {
+                scopes.add(s);
+            }
+        }
+        return scopes;
+    }
+
+    @Override
+    public Optional<List<JobEvent>> eventsAfter(long sequence, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        List<StoredEvent> from = store.eventsAfter(sequence - 1, max + 1);
+        if (from.isEmpty() || from.get(0).id() != sequence) {
+            return Optional.empty(); // event `sequence` is not kept (any more): resuming after it is not exact
+        }
+        List<JobEvent> events = new ArrayList<>(from.size() - 1);
+        for (StoredEvent e : from.subList(1, from.size())) {
+            events.add(new JobEvent(e.id(), e.type(), record(e.job())));
+        }
+        return Optional.of(events);
+    }
+
+    @Override
+    public Health health() {
+        String down = loop.unreachable();
+        return down == null ? new Health(Health.Status.UP, "")
+                : new Health(Health.Status.DEGRADED, "the job store is unreachable: " + down);
+    }
+
+    // ---- cancel ----
+
+    @Override
+    public boolean cancel(String id, String why) {
+        Objects.requireNonNull(id, "job id must not be null");
+        Objects.requireNonNull(why, "why");
+        CancellationReason reason = CancellationReason.explicit(why);
+        CancelOutcome outcome = store.cancel(id, reason);
+        return switch (outcome.result()) {
+            case CANCELLED -> {
+                publish(List.of(outcome.event()));
+                yield true;
+            }
+            case REQUESTED -> {
+                DurableRun run = running.get(id);
+                if (run != null) {
+                    run.cancel(reason);
+                }
+                LOG.info("job {} cancellation requested: {}", id, reason);
+                yield true;
+            }
+            case TOO_LATE -> false;
+            case NOT_FOUND -> throw new NoSuchJobException(id);
+        };
+    }
+
+    // ---- events ----
+
+    @Override
+    public JobSubscription subscribe(JobListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        feedsLock.lock();
+        try {
+            if (feedsEnded) {
+                return () -> { };
+            }
+            var feed = new ListenerFeed[1];
+            feed[0] = new ListenerFeed(listener, listenerBacklog, name + "/listener-" + feedNumber++,
+                    () -> feeds.remove(feed[0]));
+            feeds.add(feed[0]);
+            return feed[0];
+        } finally {
+            feedsLock.unlock();
+        }
+    }
+
+    // ---- shutdown ----
+
+    @Override
+    public ShutdownReport shutdown(Duration grace) throws InterruptedException {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must be zero or positive, was " + grace);
+        }
+        if (!shutdownStarted.compareAndSet(false, true)) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    shutdownDone.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return new ShutdownReport(List.of(), List.of(), List.of(), Duration.ZERO);
+        }
+        long start = System.nanoTime();
+        List<String> finishedInGrace = new ArrayList<>();
+        List<String> cancelledRunning = new ArrayList<>();
+        boolean interrupted = false;
+        try {
+            closed = true;
+            loop.stopClaiming();
+            List<DurableRun> atStart = new ArrayList<>(running.values());
+            LOG.info("job runtime {} (node {}) shutting down: {} running, grace {}; queued jobs stay in the store",
+                    name, node, atStart.size(), grace);
+            try {
+                awaitRuns(start + Nanos.of(grace));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            CancellationReason shutdown = CancellationReason.shutdown("job runtime " + name + " (node " + node
+                    + ") is shutting down");
+            for (DurableRun run : new ArrayList<>(running.values())) {
+                if (run.cancel(shutdown)) {
+                    cancelledRunning.add(run.claim.id());
+                }
+            }
+            for (DurableRun run : atStart) {
+                if (!cancelledRunning.contains(run.claim.id())) {
+                    finishedInGrace.add(run.claim.id());
+                }
+            }
+            // the cancelled runs end promptly; their ends are written unless the store stays unreachable
+            long writeDeadline = System.nanoTime() + Math.max(Nanos.of(grace), TimeUnit.SECONDS.toNanos(10));
+            while (true) {
+                try {
+                    awaitRuns(writeDeadline);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            for (DurableRun run : new ArrayList<>(running.values())) {
+                Thread t = run.thread;
+                if (t != null) {
+                    RuntimeThreads.joinUninterruptibly(t);
+                }
+            }
+            loop.stop(!running.isEmpty());
+            try {
+                store.close();
+            } finally {
+                endFeeds();
+                shutdownDone.countDown();
+            }
+        }
+        var report = new ShutdownReport(finishedInGrace, cancelledRunning, List.of(),
+                Duration.ofNanos(System.nanoTime() - start));
+        LOG.info("job runtime {} (node {}) shut down: {} finished in grace, {} running were interrupted", name, node,
+                finishedInGrace.size(), cancelledRunning.size());
+        if (interrupted) {
+            throw new InterruptedException("interrupted during shutdown of job runtime " + name
+                    + "; shutdown completed: " + report);
+        }
+        return report;
+    }
+
+    /** Waits until no run is left or the real clock reaches {@code deadline}. */
+    private void awaitRuns(long deadline) throws InterruptedException {
+        endLock.lock();
+        try {
+            while (!running.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                runsChanged.awaitNanos(left);
+            }
+        } finally {
+            endLock.unlock();
+        }
+    }
+
+    private void endFeeds() {
+        List<ListenerFeed> toEnd;
+        feedsLock.lock();
+        try {
+            feedsEnded = true;
+            toEnd = List.copyOf(feeds);
+        } finally {
+            feedsLock.unlock();
+        }
+        for (ListenerFeed feed : toEnd) {
+            feed.drain();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            shutdown(shutdownGrace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JobRuntime[" + name + " on node " + node + ", durable, " + running.size() + " running here]";
+    }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
  * }));
  * }</pre>
  */
-public sealed interface JobContext permits Job {
+public sealed interface JobContext permits Job, DurableRun {
 
     /** The job's id. */
     String jobId();

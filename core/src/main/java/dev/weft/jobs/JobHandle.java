@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
  *
  * @param <T> the result type
  */
-public sealed interface JobHandle<T> permits Job {
+public sealed interface JobHandle<T> permits Job, DurableHandle {
 
     /** The job's id. */
     String id();

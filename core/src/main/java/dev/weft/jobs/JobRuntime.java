@@ -112,6 +112,14 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
      */
     JobSubscription subscribe(JobListener listener);
 
+    /**
+     * The events that followed event {@code sequence}, oldest first, at most {@code max}, for a client that
+     * resumes a stream (SSE {@code Last-Event-ID}) after a restart. Only a durable store keeps events: in memory
+     * this is always empty, and on a durable store it is empty when event {@code sequence} is no longer kept
+     * (retention deleted it), so the client must fetch the current state instead.
+     */
+    Optional<List<JobEvent>> eventsAfter(long sequence, int max);
+
     /** The root scopes of the running jobs' current attempts (their subtrees are the live scope tree). */
     List<Scope<?, ?>> scopes();
 

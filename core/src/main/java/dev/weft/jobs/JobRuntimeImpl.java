@@ -393,12 +393,19 @@ final class JobRuntimeImpl implements JobRuntime {
             return;
         }
         job.stuck = true;
+        String stacks = stacks(job.runner, job.scope);
+        guarded(job, "log that it is stuck", () -> LOG.warn(
+                "job {} ({}) is stuck: still running after its expected duration of {}; its threads:{}",
+                job.id, job.name, expected, stacks));
+        emit(job, JobEvent.Type.STUCK);
+    }
+
+    /** The names and stacks of a job's runner and of its scope's live threads, one after the other. */
+    static String stacks(Thread runner, Scope<?, ?> scope) {
         List<Thread> threads = new ArrayList<>();
-        Thread runner = job.runner;
         if (runner != null) {
             threads.add(runner);
         }
-        Scope<?, ?> scope = job.scope;
         if (scope != null) {
             threads.addAll(ScopeInternals.liveThreads(scope));
         }
@@ -409,10 +416,7 @@ final class JobRuntimeImpl implements JobRuntime {
                 stacks.append("\n    at ").append(e);
             }
         }
-        guarded(job, "log that it is stuck", () -> LOG.warn(
-                "job {} ({}) is stuck: still running after its expected duration of {}; its threads:{}",
-                job.id, job.name, expected, stacks));
-        emit(job, JobEvent.Type.STUCK);
+        return stacks.toString();
     }
 
     // ---- queries ----
@@ -638,6 +642,11 @@ final class JobRuntimeImpl implements JobRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public Optional<List<JobEvent>> eventsAfter(long sequence, int max) {
+        return Optional.empty(); // events are not kept in memory beyond their delivery
     }
 
     @Override

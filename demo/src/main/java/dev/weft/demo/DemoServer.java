@@ -5,6 +5,7 @@ import dev.weft.http.JobApi;
 import dev.weft.http.WeftHttpServer;
 import dev.weft.jobs.JobRuntime;
 import dev.weft.jobs.JobSpec;
+import dev.weft.jobs.spi.JobStore;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,10 +14,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 /**
- * The Weft demo: an in-memory job runtime served over HTTP with a live dashboard.
+ * The Weft demo: a job runtime served over HTTP with a live dashboard, in memory or on PostgreSQL.
  *
  * <pre>
- *   ./weft demo                 # http://127.0.0.1:8080/
+ *   ./weft demo                 # http://127.0.0.1:8080/, in memory
+ *   ./weft demo --postgres      # the same on a local PostgreSQL that the demo starts (and removes at exit)
+ *   ./weft demo --postgres jdbc:postgresql://host/db?user=u&amp;password=p   # on your PostgreSQL
  *   ./weft demo --port 9090     # another port (0: any free one)
  *   ./weft demo --bind 0.0.0.0 --token s3cret   # other hosts; every API request then needs the token
  * </pre>
@@ -25,16 +28,31 @@ public final class DemoServer implements AutoCloseable {
 
     private final JobRuntime runtime;
     private final WeftHttpServer server;
+    private final AutoCloseable storage;
 
-    private DemoServer(JobRuntime runtime, WeftHttpServer server) {
+    private DemoServer(JobRuntime runtime, WeftHttpServer server, AutoCloseable storage) {
         this.runtime = runtime;
         this.server = server;
+        this.storage = storage;
     }
 
-    /** Starts the demo with {@code config} (its port may be 0). */
+    /** Starts the demo in memory with {@code config} (its port may be 0). */
     public static DemoServer start(HttpConfig config) throws IOException {
-        JobRuntime runtime = JobRuntime.builder().name("demo").maxRunning(16).maxQueued(10_000)
-                .progressInterval(Duration.ofMillis(100)).shutdownGrace(Duration.ofSeconds(1)).build();
+        return start(config, null, null);
+    }
+
+    /**
+     * Starts the demo with {@code config} on {@code store} (null: in memory); {@code storage} (may be null) is
+     * closed after the runtime, e.g. the store's data source and database.
+     */
+    public static DemoServer start(HttpConfig config, JobStore store, AutoCloseable storage) throws IOException {
+        JobRuntime.Builder builder = JobRuntime.builder().name("demo").maxRunning(16).maxQueued(10_000)
+                .register(SampleJobs.TYPES)
+                .progressInterval(Duration.ofMillis(100)).shutdownGrace(Duration.ofSeconds(1));
+        if (store != null) {
+            builder.store(store).nodeName("demo");
+        }
+        JobRuntime runtime = builder.build();
         try {
             var holder = new JobApi[1];
             JobApi api = JobApi.builder(runtime).config(config)
@@ -53,7 +71,7 @@ public final class DemoServer implements AutoCloseable {
                     })
                     .build();
             holder[0] = api;
-            return new DemoServer(runtime, WeftHttpServer.start(api));
+            return new DemoServer(runtime, WeftHttpServer.start(api), storage);
         } catch (IOException | RuntimeException e) {
             runtime.close();
             throw e;
@@ -78,7 +96,21 @@ public final class DemoServer implements AutoCloseable {
         try {
             runtime.close();
         } finally {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                closeStorage(storage);
+            }
+        }
+    }
+
+    private static void closeStorage(AutoCloseable storage) {
+        if (storage != null) {
+            try {
+                storage.close();
+            } catch (Exception e) {
+                System.err.println("weft demo: could not close the storage: " + e);
+            }
         }
     }
 
@@ -90,12 +122,13 @@ public final class DemoServer implements AutoCloseable {
                 System.out.println(USAGE);
                 return;
             }
-            demo = start(config);
+            String postgres = postgres(args);
+            demo = postgres == null ? start(config) : DemoStorage.startOn(config, postgres);
         } catch (UsageException e) {
             System.err.println("weft demo: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
             return;
-        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+        } catch (RuntimeException | IOException e) {
             System.err.println("weft demo: " + e.getMessage());
             System.exit(1);
             return;
@@ -109,7 +142,8 @@ public final class DemoServer implements AutoCloseable {
         stopped.await();
     }
 
-    static final String USAGE = "usage: ./weft demo [--port N] [--bind HOST --token TOKEN] [--stack-traces]";
+    static final String USAGE = "usage: ./weft demo [--port N] [--bind HOST --token TOKEN] [--stack-traces]"
+            + " [--postgres [JDBC_URL]]";
 
     /** A command line that cannot be used; the message says what was wrong and what is allowed. */
     static final class UsageException extends Exception {
@@ -134,6 +168,15 @@ public final class DemoServer implements AutoCloseable {
                 }
                 case "--token" -> config.bearerToken(value(args, ++i, "--token"));
                 case "--stack-traces" -> config.exposeStackTraces(true);
+                case "--postgres" -> {
+                    if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        String url = args[++i];
+                        if (!url.startsWith("jdbc:postgresql:")) {
+                            throw new UsageException("--postgres takes a JDBC URL starting with jdbc:postgresql:, "
+                                    + "or nothing (a local PostgreSQL is started), was '" + url + "'");
+                        }
+                    }
+                }
                 case "-h", "--help" -> {
                     return null;
                 }
@@ -141,6 +184,18 @@ public final class DemoServer implements AutoCloseable {
             }
         }
         return config.build();
+    }
+
+    /**
+     * For {@code --postgres}: its JDBC URL, or "" to start a local PostgreSQL; null without {@code --postgres}.
+     */
+    static String postgres(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--postgres")) {
+                return i + 1 < args.length && !args[i + 1].startsWith("--") ? args[i + 1] : "";
+            }
+        }
+        return null;
     }
 
     private static int port(String v) throws UsageException {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * The one listener on the runtime behind every event stream: frames each event once, keeps a bounded replay log
@@ -35,7 +36,9 @@ final class EventHub implements JobListener, AutoCloseable {
      *
      * Replay positions are log positions, not sequence comparisons: sequences are global but events of
      * different jobs may be delivered out of sequence order, so "after event N" means "appended after N".
-     * A Last-Event-ID that is not in the log (evicted, or from another server run) cannot be resumed exactly:
+     * A Last-Event-ID that is not in the log (evicted, or from another server run) is resumed from the runtime's
+     * store when it keeps events (a durable store: event ids are the store's, so they hold across restarts); the
+     * stream then skips live entries it already replayed from the store. Otherwise it cannot be resumed exactly:
      * the stream then starts with a RESYNC message telling the client to fetch the current state.
      */
 
@@ -55,6 +58,7 @@ final class EventHub implements JobListener, AutoCloseable {
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private final JobSubscription subscription;
+    private final JobRuntime runtime;
     private volatile boolean closed;
 
     EventHub(JobRuntime runtime, ObjectMapper mapper, HttpConfig config) {
@@ -68,6 +72,7 @@ final class EventHub implements JobListener, AutoCloseable {
         this.clientCapacity = config.clientBufferEvents();
         this.maxStreams = config.maxEventStreams();
         this.heartbeatNanos = saturatedNanos(config.heartbeat());
+        this.runtime = runtime;
         this.subscription = runtime == null ? null : runtime.subscribe(this);
     }
 
@@ -171,6 +176,20 @@ final class EventHub implements JobListener, AutoCloseable {
         }
         // 0 is the id of a synthesized final event (below): the client has seen the job's end
         boolean lost = lastEventId != null && start < 0 && lastEventId != 0;
+        if (lost && runtime != null) { // a durable store keeps its events: resume from it, across restarts too
+            var kept = runtime.eventsAfter(lastEventId, replayCapacity);
+            if (kept.isPresent()) {
+                replay.clear();
+                for (JobEvent event : kept.get()) {
+                    if (jobId == null || jobId.equals(event.job().id())) {
+                        replay.add(new Entry(-1, event.sequence(), event.job().id(), event.isTerminal(), frame(event)));
+                    }
+                }
+                stream.skipSequences(kept.get().stream().map(JobEvent::sequence).collect(Collectors.toSet()));
+                copy = List.copyOf(replay);
+                lost = false;
+            }
+        }
         if (jobId != null && jobFinished && replay.stream().noneMatch(Entry::terminal)) {
             boolean sawEnd = copy.stream().anyMatch(e -> e.terminal() && jobId.equals(e.jobId()));
             if (lastEventId != null && !lost) {

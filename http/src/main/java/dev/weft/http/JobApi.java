@@ -38,7 +38,8 @@ import java.util.WeakHashMap;
  *
  * <table>
  *   <caption>Endpoints</caption>
- *   <tr><td>GET /api/health</td><td>status and counts per state</td></tr>
+ *   <tr><td>GET /api/health</td><td>status (UP, or DEGRADED while a durable store is unreachable) and counts per
+ *   state</td></tr>
  *   <tr><td>GET /api/jobs</td><td>a page of jobs; {@code state} (repeatable or comma list), {@code name},
  *       {@code key}, {@code offset}, {@code limit}</td></tr>
  *   <tr><td>GET /api/jobs/{id}</td><td>one job's record</td></tr>
@@ -269,9 +270,18 @@ public final class JobApi implements AutoCloseable {
 
     private ApiResponse health() {
         var body = new LinkedHashMap<String, Object>();
-        body.put("status", "UP");
+        JobRuntime.Health health = runtime.health();
+        body.put("status", health.status().name());
+        if (!health.detail().isEmpty()) {
+            body.put("detail", health.detail());
+        }
         body.put("time", Instant.now());
-        body.put("counts", runtime.counts());
+        try {
+            body.put("counts", runtime.counts());
+        } catch (RuntimeException unreadable) { // a durable store that cannot be reached: say so, do not fail
+            body.put("status", JobRuntime.Health.Status.DEGRADED.name());
+            body.put("detail", "the job store cannot be read: " + unreadable.getMessage());
+        }
         body.put("eventStreams", hub.openStreams());
         return json(200, body);
     }

@@ -41,6 +41,8 @@ public final class SseStream implements AutoCloseable {
     /** Set by {@link #finish()}: send what is queued, then end. */
     private volatile boolean ending;
     private volatile Thread reader;
+    /** Sequences already replayed from the runtime's store; live entries with them are skipped. Reader only. */
+    private java.util.Set<Long> skip = java.util.Set.of();
 
     /** Queued by {@link #finish()} to wake a reader waiting for the next event; never sent. */
     private static final EventHub.Entry END = new EventHub.Entry(-1, 0, null, true, "");
@@ -57,6 +59,11 @@ public final class SseStream implements AutoCloseable {
         if (fallback != null) {
             fallbackDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         }
+    }
+
+    /** Before start(): live entries with these sequences were replayed already and are not sent again. */
+    void skipSequences(java.util.Set<Long> sequences) {
+        this.skip = sequences;
     }
 
     void fallback(EventHub.Entry entry) {
@@ -140,6 +147,9 @@ public final class SseStream implements AutoCloseable {
                     }
                     return ": heartbeat\n\n";
                 }
+            }
+            if (e.index() >= 0 && skip.contains(e.sequence())) {
+                continue; // sent from the store's replay already
             }
             if (jobId != null && e.terminal()) {
                 finished = true;

@@ -1,0 +1,292 @@
+package dev.weft.postgres;
+
+/**
+ * The SQL of {@link PostgresJobStore}, for one table prefix. Every value is a bind parameter; only the prefix
+ * (validated by the builder to {@code [a-z_][a-z0-9_]*}) is spliced into the text.
+ *
+ * <p>Each statement that changes jobs also inserts their event rows, in the same statement (a data-modifying
+ * common table expression), and returns the events joined to the changed rows: the columns of the jobs table,
+ * {@code event_id}, {@code event_type} and {@code read_at} (the database's {@code now()}).
+ */
+final class JobSql {
+
+    /*
+     * Implementation notes: invariants the statements keep.
+     * - Fencing: every write about a running attempt matches WHERE id = x AND epoch = x AND state = 'RUNNING'; a
+     *   claim increments epoch, so a stale lease matches no row, and its row is neither changed nor returned.
+     * - A claim is one statement: SELECT ... FOR UPDATE SKIP LOCKED picks rows no other claimer holds, in
+     *   (priority DESC, seq) order, and the UPDATE in the same statement moves them to RUNNING. Concurrent
+     *   claimers therefore never take the same row, and nobody waits for a lock.
+     * - Batches are set-based: the per-job values travel as parallel arrays and are joined with unnest(), so a
+     *   batch of N is one statement and one round trip whatever N is.
+     * - Durations arrive as saturated milliseconds (JobRows.millis) and become intervals in SQL, so no
+     *   Duration can overflow a timestamp.
+     * - Event rows are inserted by the same statement that changes the job, so an event exists exactly when its
+     *   change committed.
+     */
+
+    private final String p;
+
+    final String insert;
+    final String holders;
+    final String claim;
+    final String endAttempts;
+    final String writeProgress;
+    final String markStuck;
+    final String renew;
+    final String recoverNode;
+    final String recoverExpired;
+    final String cancelQueued;
+    final String cancelRunning;
+    final String stateOf;
+    final String notify;
+    final String find;
+    final String counts;
+    final String eventsAfter;
+    final String purge;
+
+    JobSql(String prefix) {
+        this.p = prefix;
+        String jobs = p + "jobs";
+        String events = p + "events";
+
+        insert = """
+                WITH x AS (
+                    SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[],
+                                         ?::int[], ?::bigint[], ?::bigint[]) WITH ORDINALITY
+                        AS x(id, type, name, dedupe_key, group_name, priority, payload, max_attempts, timeout_ms,
+                             expected_ms, ord)
+                ), i AS (
+                    INSERT INTO %1$s (id, type, name, dedupe_key, group_name, priority, state, payload, max_attempts,
+                                      timeout_ms, expected_ms, submitted_at, run_after)
+                    SELECT id, type, name, dedupe_key, group_name, priority, 'QUEUED', payload, max_attempts,
+                           timeout_ms, expected_ms, now(), now()
+                    FROM x ORDER BY ord
+                    ON CONFLICT (dedupe_key) WHERE state IN ('QUEUED', 'RUNNING') DO NOTHING
+                    RETURNING *
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'SUBMITTED', now() FROM i RETURNING id, job_id, type
+                )
+                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM i JOIN e ON e.job_id = i.id
+                """.formatted(jobs, events);
+
+        holders = """
+                SELECT j.*, 0::bigint AS event_id, 'SUBMITTED' AS event_type, now() AS read_at FROM %s j
+                WHERE j.dedupe_key = ANY(?::text[]) AND j.state IN ('QUEUED', 'RUNNING')
+                """.formatted(jobs);
+
+        claim = """
+                WITH c AS (
+                    SELECT id FROM %1$s
+                    WHERE state = 'QUEUED' AND run_after <= now() AND type = ANY(?::text[])
+                    ORDER BY priority DESC, seq
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED
+                ), u AS (
+                    UPDATE %1$s j SET state = 'RUNNING', attempt = j.attempt + 1, epoch = j.epoch + 1, node = ?,
+                                      lease_until = now() + ? * interval '1 millisecond',
+                                      started_at = coalesce(j.started_at, now()), cancel_requested = NULL,
+                                      stuck = false
+                    FROM c WHERE j.id = c.id
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'STARTED', now() FROM u RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                ORDER BY u.priority DESC, u.seq
+                """.formatted(jobs, events);
+
+        endAttempts = """
+                WITH x AS (
+                    SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                         ?::text[], ?::bigint[])
+                        AS x(id, epoch, outcome, result, error, reason, progress, retry_ms)
+                ), u AS (
+                    UPDATE %1$s j SET
+                        state = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN 'QUEUED'
+                                     ELSE x.outcome END,
+                        finished_at = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN NULL
+                                           ELSE now() END,
+                        run_after = CASE x.outcome WHEN 'RETRY' THEN now() + x.retry_ms * interval '1 millisecond'
+                                                   WHEN 'REQUEUE_INTERRUPTED' THEN now()
+                                                   ELSE j.run_after END,
+                        attempt = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.attempt - 1
+                                       ELSE j.attempt END,
+                        interruptions = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.interruptions + 1
+                                             ELSE j.interruptions END,
+                        result = x.result,
+                        error = x.error::jsonb,
+                        reason = x.reason::jsonb,
+                        progress = coalesce(x.progress::jsonb, j.progress),
+                        node = NULL,
+                        lease_until = NULL
+                    FROM x WHERE j.id = x.id AND j.epoch = x.epoch AND j.state = 'RUNNING'
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at)
+                    SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
+                    RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                ORDER BY e.id
+                """.formatted(jobs, events);
+
+        writeProgress = """
+                WITH x AS (
+                    SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[]) AS x(id, epoch, progress)
+                ), u AS (
+                    UPDATE %1$s j SET progress = x.progress::jsonb
+                    FROM x WHERE j.id = x.id AND j.epoch = x.epoch AND j.state = 'RUNNING'
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'PROGRESS', now() FROM u RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                ORDER BY e.id
+                """.formatted(jobs, events);
+
+        markStuck = """
+                WITH u AS (
+                    UPDATE %1$s j SET stuck = true
+                    WHERE j.id = ? AND j.epoch = ? AND j.state = 'RUNNING'
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'STUCK', now() FROM u RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                """.formatted(jobs, events);
+
+        renew = """
+                WITH x AS (
+                    SELECT * FROM unnest(?::uuid[], ?::bigint[]) AS x(id, epoch)
+                )
+                UPDATE %s j SET lease_until = now() + ? * interval '1 millisecond'
+                FROM x WHERE j.id = x.id AND j.epoch = x.epoch AND j.state = 'RUNNING' AND j.node = ?
+                RETURNING j.id, j.epoch, j.cancel_requested
+                """.formatted(jobs);
+
+        String recover = """
+                WITH u AS (
+                    UPDATE %1$s j SET
+                        state = CASE WHEN j.attempt < j.max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
+                        run_after = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_after END,
+                        finished_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
+                        interruptions = j.interruptions + 1,
+                        error = jsonb_build_object(
+                            'type', 'NODE_LOST',
+                            'message', format('attempt %%s was interrupted on node %%s: the node stopped without '
+                                              || 'ending it (%%s)', j.attempt, coalesce(j.node, '?'), ?::text),
+                            'stackTrace', NULL),
+                        node = NULL,
+                        lease_until = NULL
+                    WHERE j.state = 'RUNNING' AND %3$s
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at)
+                    SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
+                    RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                ORDER BY u.seq
+                """;
+        recoverNode = recover.formatted(jobs, events, "j.node = ?");
+        recoverExpired = recover.formatted(jobs, events, "j.lease_until < now()");
+
+        cancelQueued = """
+                WITH u AS (
+                    UPDATE %1$s j SET state = 'CANCELLED', finished_at = now(), reason = ?::jsonb
+                    WHERE j.id = ? AND j.state = 'QUEUED'
+                    RETURNING j.*
+                ), e AS (
+                    INSERT INTO %2$s (job_id, type, at) SELECT id, 'FINISHED', now() FROM u RETURNING id, job_id, type
+                )
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM u JOIN e ON e.job_id = u.id
+                """.formatted(jobs, events);
+
+        cancelRunning = """
+                UPDATE %s j SET cancel_requested = ?::jsonb
+                WHERE j.id = ? AND j.state = 'RUNNING' AND j.cancel_requested IS NULL
+                RETURNING j.node
+                """.formatted(jobs);
+
+        stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";
+
+        notify = "SELECT pg_notify(?, ?)";
+
+        find = "SELECT j.*, now() AS read_at FROM " + jobs + " j WHERE j.id = ?";
+
+        counts = "SELECT state, count(*) FROM " + jobs + " GROUP BY state";
+
+        eventsAfter = """
+                SELECT j.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                FROM %2$s e JOIN %1$s j ON j.id = e.job_id
+                WHERE e.id > ?
+                ORDER BY e.id
+                LIMIT ?
+                """.formatted(jobs, events);
+
+        // Per terminal state: the too-old ones (oldest first) and the ones beyond the count (newest kept), each
+        // branch cut to maxRows on its index range, so the whole statement touches at most 8 * maxRows index
+        // entries however many rows are due; the union removes a job found by both branches.
+        String branch = """
+                (SELECT id FROM %1$s WHERE state = '%2$s' AND finished_at < now() - ? * interval '1 millisecond'
+                 ORDER BY finished_at LIMIT ?)
+                UNION
+                (SELECT id FROM %1$s WHERE state = '%2$s' ORDER BY finished_at DESC OFFSET ? LIMIT ?)
+                """;
+        String doomed = String.join("UNION\n",
+                branch.formatted(jobs, "SUCCEEDED"), branch.formatted(jobs, "FAILED"),
+                branch.formatted(jobs, "CANCELLED"), branch.formatted(jobs, "TIMED_OUT"));
+        purge = """
+                WITH d AS MATERIALIZED (
+                    SELECT id FROM (%3$s) all_doomed LIMIT ?
+                ), ev AS (
+                    DELETE FROM %2$s WHERE job_id IN (SELECT id FROM d)
+                )
+                DELETE FROM %1$s WHERE id IN (SELECT id FROM d)
+                  AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
+                """.formatted(jobs, events, doomed);
+    }
+
+    /** The channel that wakes claimers. */
+    String workChannel() {
+        return p + "work";
+    }
+
+    /** The channel that carries cancellation requests (payload: the job's id). */
+    String cancelChannel() {
+        return p + "cancel";
+    }
+
+    /** A page of jobs, newest first, filtered by the non-null parts (bind: states[], name, key, offset, limit). */
+    String list(boolean states, boolean name, boolean key) {
+        return "SELECT j.*, now() AS read_at FROM " + p + "jobs j" + where(states, name, key)
+                + " ORDER BY j.seq DESC OFFSET ? LIMIT ?";
+    }
+
+    /** How many jobs the filter of {@link #list} matches. */
+    String count(boolean states, boolean name, boolean key) {
+        return "SELECT count(*) FROM " + p + "jobs j" + where(states, name, key);
+    }
+
+    private static String where(boolean states, boolean name, boolean key) {
+        StringBuilder sb = new StringBuilder();
+        if (states) {
+            sb.append(" AND j.state = ANY(?::text[])");
+        }
+        if (name) {
+            sb.append(" AND j.name = ?");
+        }
+        if (key) {
+            sb.append(" AND j.dedupe_key = ?");
+        }
+        return sb.isEmpty() ? "" : " WHERE" + sb.substring(4);
+    }
+}

@@ -1,0 +1,825 @@
+package dev.weft.postgres;
+
+import dev.weft.jobs.JobCodec;
+import dev.weft.jobs.JobEvent;
+import dev.weft.jobs.JobQuery;
+import dev.weft.jobs.JobState;
+import dev.weft.jobs.Retention;
+import dev.weft.jobs.spi.AttemptEnd;
+import dev.weft.jobs.spi.CancelOutcome;
+import dev.weft.jobs.spi.Inserted;
+import dev.weft.jobs.spi.JobStore;
+import dev.weft.jobs.spi.Lease;
+import dev.weft.jobs.spi.LeaseReport;
+import dev.weft.jobs.spi.NewJob;
+import dev.weft.jobs.spi.ProgressUpdate;
+import dev.weft.jobs.spi.StoreListener;
+import dev.weft.jobs.spi.StoreUnavailableException;
+import dev.weft.jobs.spi.StoredEvent;
+import dev.weft.jobs.spi.StoredJob;
+import dev.weft.jobs.spi.StoredPage;
+import dev.weft.scope.CancellationReason;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * A durable {@link JobStore} on PostgreSQL: jobs, their results and their events live in two tables of the
+ * user's database, so queued jobs and history survive a restart, and several runtimes (nodes) can share them.
+ *
+ * <pre>{@code
+ * DataSource ds = ...;                                   // e.g. a HikariDataSource; the store never closes it
+ * JobRuntime runtime = JobRuntime.builder()
+ *         .store(PostgresJobStore.builder(ds).tablePrefix("weft_").build())
+ *         .register(RESIZE)
+ *         .build();
+ * }</pre>
+ *
+ * <h2>What it guarantees</h2>
+ * <ul>
+ *   <li><b>Schema.</b> At {@link #open} the store creates or upgrades its tables ({@code <prefix>jobs},
+ *       {@code <prefix>events}, {@code <prefix>schema_version}) from the SQL files it ships as resources
+ *       ({@code dev/weft/postgres/schema/V<n>__*.sql}, placeholder {@code ${prefix}}), under a lock so that nodes
+ *       starting together do not race. With {@code migrate(false)} it only checks that the tables are at its
+ *       version, for users who apply the same files with Flyway or Liquibase. A database whose schema is newer
+ *       than this code fails {@code open} with an {@link IllegalStateException} naming both versions.</li>
+ *   <li><b>Claims</b> take queued jobs in priority then submission order with {@code FOR UPDATE SKIP LOCKED},
+ *       a batch per round trip; every later write about an attempt is fenced by the claim's epoch.</li>
+ *   <li><b>De-duplication</b> is a unique index over the keys of queued and running jobs.</li>
+ *   <li><b>Wake-ups.</b> Submits and re-queues send {@code NOTIFY <prefix>work}, cancellations of running jobs
+ *       {@code NOTIFY <prefix>cancel}; one connection of the store listens, and is re-established after a lost
+ *       connection (a restarted server), reporting {@link StoreListener#reachable}.</li>
+ *   <li><b>Values</b> are always bind parameters: names, keys and reasons are stored literally.</li>
+ * </ul>
+ *
+ * <p>Failures: a lost or unreachable database throws {@link StoreUnavailableException} (at {@link #open} its
+ * message has the JDBC URL, password masked); other database errors throw {@link IllegalStateException} with
+ * the SQL state. Thread-safe.
+ */
+public final class PostgresJobStore implements JobStore {
+
+    /*
+     * Implementation notes: a thin facade. Each SPI method borrows one connection from the user's DataSource for
+     * one short transaction and returns it; the SQL lives in JobSql, row mapping in JobRows, the schema in
+     * SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
+     * - Every method that changes jobs is one transaction, and the event rows are written by the same statements
+     *   (see JobSql), so a caller that sees the returned events knows they committed together with the change.
+     * - insertAll: one statement inserts the batch with ON CONFLICT DO NOTHING on the active-key index; the jobs
+     *   not inserted read their key's holder in the same transaction (READ COMMITTED, so each statement sees
+     *   the latest commits). A holder that ended in between leaves the job pending and the insert is tried
+     *   again, so every job ends either inserted or with a live holder. pg_notify is sent in the transaction,
+     *   and PostgreSQL delivers it only at commit.
+     * - The store holds no mutable state but the listener; all per-call state is on the caller's stack.
+     */
+
+    /** The default largest payload: 1 MiB of UTF-8. */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+
+    private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
+
+    private final DataSource dataSource;
+    private final String prefix;
+    private final boolean migrate;
+    private final JobCodec codec;
+    private final int maxPayloadBytes;
+    private final JobSql sql;
+    private final Object lifecycle = new Object();
+    private NoticeListener listener; // guarded by lifecycle
+    private boolean opened;          // guarded by lifecycle
+    private boolean closed;          // guarded by lifecycle
+
+    private PostgresJobStore(Builder b) {
+        this.dataSource = b.dataSource;
+        this.prefix = b.tablePrefix;
+        this.migrate = b.migrate;
+        this.codec = b.codec;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+        this.sql = new JobSql(prefix);
+    }
+
+    /** A builder of a store on {@code dataSource} (which the store uses but never closes). */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource must not be null"));
+    }
+
+    @Override
+    public JobCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** The table prefix. */
+    public String tablePrefix() {
+        return prefix;
+    }
+
+    /**
+     * Creates or checks the schema, then starts listening for notices on a connection of its own.
+     *
+     * @throws StoreUnavailableException if PostgreSQL cannot be reached; the message has the JDBC URL (password
+     *                                   masked) and the cause
+     * @throws IllegalStateException     if the schema is newer than this code knows, or (without migration) not
+     *                                   at this code's version, or the store was opened or closed before
+     */
+    @Override
+    public void open(StoreListener storeListener) {
+        Objects.requireNonNull(storeListener, "listener");
+        synchronized (lifecycle) {
+            if (opened || closed) {
+                throw new IllegalStateException("a PostgresJobStore is opened once; this one was "
+                        + (closed ? "closed" : "opened already"));
+            }
+            var migrator = new SchemaMigrator(prefix);
+            var notices = new NoticeListener(dataSource, sql.workChannel(), sql.cancelChannel(), storeListener);
+            try {
+                try (Connection c = dataSource.getConnection()) {
+                    if (migrate) {
+                        migrator.migrate(c);
+                    } else {
+                        migrator.check(c);
+                    }
+                }
+                notices.start();
+            } catch (SQLException e) {
+                String where = StoreFailures.describe(dataSource);
+                if (StoreFailures.isConnectionLoss(e)) {
+                    throw new StoreUnavailableException("cannot reach PostgreSQL at " + where + ": " + e.getMessage(),
+                            e);
+                }
+                throw new IllegalStateException("cannot open the Weft job tables at " + where + ": "
+                        + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+            }
+            listener = notices;
+            opened = true;
+        }
+    }
+
+    @Override
+    public List<Inserted> insertAll(List<NewJob> jobs) {
+        Objects.requireNonNull(jobs, "jobs");
+        for (NewJob j : jobs) {
+            checkNewJob(j);
+        }
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction("insert jobs", c -> {
+            Inserted[] out = new Inserted[jobs.size()];
+            List<Integer> pending = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                pending.add(i);
+            }
+            boolean created = false;
+            while (!pending.isEmpty()) {
+                Map<String, StoredEvent> inserted = insertBatch(c, jobs, pending);
+                created |= !inserted.isEmpty();
+                Set<String> keys = new HashSet<>();
+                for (int i : pending) {
+                    if (!inserted.containsKey(jobs.get(i).id())) {
+                        keys.add(jobs.get(i).key());
+                    }
+                }
+                Map<String, StoredJob> holders = keys.isEmpty() ? Map.of() : holders(c, keys);
+                List<Integer> again = new ArrayList<>();
+                for (int i : pending) {
+                    NewJob j = jobs.get(i);
+                    StoredEvent e = inserted.get(j.id());
+                    if (e != null) {
+                        out[i] = new Inserted(true, e);
+                    } else if (holders.containsKey(j.key())) {
+                        out[i] = new Inserted(false, new StoredEvent(0, JobEvent.Type.SUBMITTED, holders.get(j.key())));
+                    } else {
+                        again.add(i); // its key's holder ended meanwhile: the key is free, insert again
+                    }
+                }
+                pending = again;
+            }
+            if (created) {
+                notify(c, sql.workChannel(), "");
+            }
+            return List.of(out);
+        });
+    }
+
+    private Map<String, StoredEvent> insertBatch(Connection c, List<NewJob> jobs, List<Integer> which)
+            throws SQLException {
+        int n = which.size();
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        String[] names = new String[n];
+        String[] keys = new String[n];
+        String[] groups = new String[n];
+        Integer[] priorities = new Integer[n];
+        String[] payloads = new String[n];
+        Integer[] maxAttempts = new Integer[n];
+        Long[] timeouts = new Long[n];
+        Long[] expected = new Long[n];
+        for (int k = 0; k < n; k++) {
+            NewJob j = jobs.get(which.get(k));
+            ids[k] = UUID.fromString(j.id());
+            types[k] = j.type();
+            names[k] = j.name();
+            keys[k] = j.key();
+            groups[k] = j.group();
+            priorities[k] = j.priority();
+            payloads[k] = j.payload();
+            maxAttempts[k] = j.maxAttempts();
+            timeouts[k] = JobRows.millis(j.timeout());
+            expected[k] = JobRows.millis(j.expectedDuration());
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.insert)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("text", types));
+            ps.setArray(3, c.createArrayOf("text", names));
+            ps.setArray(4, c.createArrayOf("text", keys));
+            ps.setArray(5, c.createArrayOf("text", groups));
+            ps.setArray(6, c.createArrayOf("int4", priorities));
+            ps.setArray(7, c.createArrayOf("text", payloads));
+            ps.setArray(8, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(9, c.createArrayOf("int8", timeouts));
+            ps.setArray(10, c.createArrayOf("int8", expected));
+            Map<String, StoredEvent> out = new HashMap<>();
+            for (StoredEvent e : events(ps)) {
+                out.put(e.job().id(), e);
+            }
+            return out;
+        }
+    }
+
+    private Map<String, StoredJob> holders(Connection c, Set<String> keys) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.holders)) {
+            ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
+            Map<String, StoredJob> out = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    StoredJob j = JobRows.job(rs);
+                    out.put(j.key(), j);
+                }
+            }
+            return out;
+        }
+    }
+
+    private void checkNewJob(NewJob j) {
+        Objects.requireNonNull(j, "a job in the list is null");
+        try {
+            UUID.fromString(Objects.requireNonNull(j.id(), "job id"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("job id must be a UUID, was \"" + j.id() + "\"", e);
+        }
+        Objects.requireNonNull(j.type(), "job type");
+        Objects.requireNonNull(j.name(), "job name");
+        if (j.payload() != null) {
+            int bytes = utf8Length(j.payload(), maxPayloadBytes);
+            if (bytes > maxPayloadBytes) {
+                throw new IllegalArgumentException("the payload of job \"" + j.name() + "\" (type " + j.type()
+                        + ") is more than " + maxPayloadBytes + " bytes encoded, the store's limit "
+                        + "(PostgresJobStore.Builder.maxPayloadBytes); keep large data elsewhere and pass a "
+                        + "reference to it");
+            }
+        }
+    }
+
+    /** The UTF-8 length of {@code s}, or some value above {@code limit} once it is known to exceed it. */
+    private static int utf8Length(String s, int limit) {
+        if ((long) s.length() * 3 <= limit) {
+            return s.length(); // at most 3 bytes per char: certainly within the limit, exact size not needed
+        }
+        if (s.length() > limit) {
+            return s.length();
+        }
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Override
+    public List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(types, "types");
+        Objects.requireNonNull(lease, "lease");
+        if (max <= 0 || types.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction("claim jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+                ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
+                ps.setInt(2, max);
+                ps.setString(3, node);
+                ps.setLong(4, JobRows.millis(lease));
+                return events(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<StoredEvent> endAttempts(List<AttemptEnd> ends) {
+        Objects.requireNonNull(ends, "ends");
+        if (ends.isEmpty()) {
+            return List.of();
+        }
+        int n = ends.size();
+        UUID[] ids = new UUID[n];
+        Long[] epochs = new Long[n];
+        String[] outcomes = new String[n];
+        String[] results = new String[n];
+        String[] errors = new String[n];
+        String[] reasons = new String[n];
+        String[] progress = new String[n];
+        Long[] retryMs = new Long[n];
+        for (int k = 0; k < n; k++) {
+            AttemptEnd e = Objects.requireNonNull(ends.get(k), "an attempt end in the list is null");
+            Objects.requireNonNull(e.outcome(), "outcome");
+            ids[k] = uuid(e.lease().jobId());
+            epochs[k] = e.lease().epoch();
+            outcomes[k] = e.outcome().name();
+            results[k] = e.result();
+            errors[k] = JobRows.errorJson(e.error());
+            reasons[k] = JobRows.reasonJson(e.reason());
+            progress[k] = JobRows.progressJson(e.progress());
+            retryMs[k] = e.retryAfter() == null ? 0L : JobRows.millis(e.retryAfter());
+        }
+        return inTransaction("end job attempts", c -> {
+            List<StoredEvent> out;
+            try (PreparedStatement ps = c.prepareStatement(sql.endAttempts)) {
+                ps.setArray(1, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("int8", epochs));
+                ps.setArray(3, c.createArrayOf("text", outcomes));
+                ps.setArray(4, c.createArrayOf("text", results));
+                ps.setArray(5, c.createArrayOf("text", errors));
+                ps.setArray(6, c.createArrayOf("text", reasons));
+                ps.setArray(7, c.createArrayOf("text", progress));
+                ps.setArray(8, c.createArrayOf("int8", retryMs));
+                out = events(ps);
+            }
+            notifyIfRequeued(c, out);
+            return out;
+        });
+    }
+
+    @Override
+    public List<StoredEvent> writeProgress(List<ProgressUpdate> updates) {
+        Objects.requireNonNull(updates, "updates");
+        if (updates.isEmpty()) {
+            return List.of();
+        }
+        int n = updates.size();
+        UUID[] ids = new UUID[n];
+        Long[] epochs = new Long[n];
+        String[] progress = new String[n];
+        for (int k = 0; k < n; k++) {
+            ProgressUpdate u = Objects.requireNonNull(updates.get(k), "a progress update in the list is null");
+            ids[k] = uuid(u.lease().jobId());
+            epochs[k] = u.lease().epoch();
+            progress[k] = JobRows.progressJson(Objects.requireNonNull(u.progress(), "progress"));
+        }
+        return inTransaction("write job progress", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.writeProgress)) {
+                ps.setArray(1, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("int8", epochs));
+                ps.setArray(3, c.createArrayOf("text", progress));
+                return events(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<StoredEvent> markStuck(Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        UUID id = uuid(lease.jobId());
+        return inTransaction("mark a job stuck", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
+                ps.setObject(1, id);
+                ps.setLong(2, lease.epoch());
+                return events(ps).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public LeaseReport renew(String node, Collection<Lease> held, Duration lease) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(held, "held");
+        Objects.requireNonNull(lease, "lease");
+        if (held.isEmpty()) {
+            return new LeaseReport(Set.of(), Map.of());
+        }
+        Set<Lease> distinct = new LinkedHashSet<>(held);
+        UUID[] ids = new UUID[distinct.size()];
+        Long[] epochs = new Long[distinct.size()];
+        int k = 0;
+        for (Lease l : distinct) {
+            ids[k] = uuid(l.jobId());
+            epochs[k++] = l.epoch();
+        }
+        return inTransaction("renew job leases", c -> {
+            Set<Lease> lost = new LinkedHashSet<>(distinct);
+            Map<Lease, CancellationReason> cancel = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.renew)) {
+                ps.setArray(1, c.createArrayOf("uuid", ids));
+                ps.setArray(2, c.createArrayOf("int8", epochs));
+                ps.setLong(3, JobRows.millis(lease));
+                ps.setString(4, node);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Lease l = new Lease(rs.getObject(1, UUID.class).toString(), rs.getLong(2));
+                        lost.remove(l);
+                        CancellationReason r = JobRows.reason(rs.getString(3));
+                        if (r != null) {
+                            cancel.put(l, r);
+                        }
+                    }
+                }
+            }
+            return new LeaseReport(Set.copyOf(lost), Map.copyOf(cancel));
+        });
+    }
+
+    @Override
+    public List<StoredEvent> recover(String node) {
+        return inTransaction("recover interrupted jobs", c -> {
+            List<StoredEvent> out;
+            try (PreparedStatement ps = c.prepareStatement(node == null ? sql.recoverExpired : sql.recoverNode)) {
+                if (node == null) {
+                    ps.setString(1, "its lease expired");
+                } else {
+                    ps.setString(1, "found when node " + node + " started again");
+                    ps.setString(2, node);
+                }
+                out = events(ps);
+            }
+            notifyIfRequeued(c, out);
+            return out;
+        });
+    }
+
+    @Override
+    public CancelOutcome cancel(String id, CancellationReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        UUID uuid = parseUuid(id);
+        if (uuid == null) {
+            return new CancelOutcome(CancelOutcome.Result.NOT_FOUND, null, null);
+        }
+        String reasonJson = JobRows.reasonJson(reason);
+        return inTransaction("cancel a job", c -> {
+            while (true) {
+                try (PreparedStatement ps = c.prepareStatement(sql.cancelQueued)) {
+                    ps.setString(1, reasonJson);
+                    ps.setObject(2, uuid);
+                    List<StoredEvent> e = events(ps);
+                    if (!e.isEmpty()) {
+                        return new CancelOutcome(CancelOutcome.Result.CANCELLED, e.get(0), null);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(sql.cancelRunning)) {
+                    ps.setString(1, reasonJson);
+                    ps.setObject(2, uuid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            String node = rs.getString(1);
+                            notify(c, sql.cancelChannel(), uuid.toString());
+                            return new CancelOutcome(CancelOutcome.Result.REQUESTED, null, node);
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(sql.stateOf)) {
+                    ps.setObject(1, uuid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return new CancelOutcome(CancelOutcome.Result.NOT_FOUND, null, null);
+                        }
+                        if (!rs.getString(1).equals("QUEUED")) {
+                            return new CancelOutcome(CancelOutcome.Result.TOO_LATE, null, null);
+                        }
+                        // re-queued (a retry) between the two updates: cancel it as queued
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<StoredJob> find(String id) {
+        UUID uuid = parseUuid(id);
+        if (uuid == null) {
+            return Optional.empty();
+        }
+        return inTransaction("find a job", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.find)) {
+                ps.setObject(1, uuid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(JobRows.job(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public StoredPage list(JobQuery query) {
+        Objects.requireNonNull(query, "query");
+        boolean states = !query.states().isEmpty();
+        boolean name = query.name() != null;
+        boolean key = query.key() != null;
+        String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
+        return inTransaction("list jobs", c -> {
+            List<StoredJob> jobs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
+                int i = bindFilter(c, ps, states, stateNames, query);
+                ps.setInt(i++, query.offset());
+                ps.setInt(i, query.limit());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(JobRows.job(rs));
+                    }
+                }
+            }
+            long total;
+            if (query.offset() == 0 && jobs.size() < query.limit()) {
+                total = jobs.size();
+            } else {
+                try (PreparedStatement ps = c.prepareStatement(sql.count(states, name, key))) {
+                    bindFilter(c, ps, states, stateNames, query);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                    }
+                }
+            }
+            return new StoredPage(List.copyOf(jobs), total);
+        });
+    }
+
+    private static int bindFilter(Connection c, PreparedStatement ps, boolean states, String[] stateNames,
+                                  JobQuery query) throws SQLException {
+        int i = 1;
+        if (states) {
+            ps.setArray(i++, c.createArrayOf("text", stateNames));
+        }
+        if (query.name() != null) {
+            ps.setString(i++, query.name());
+        }
+        if (query.key() != null) {
+            ps.setString(i++, query.key());
+        }
+        return i;
+    }
+
+    @Override
+    public Map<JobState, Long> counts() {
+        return inTransaction("count jobs", c -> {
+            Map<JobState, Long> out = new EnumMap<>(JobState.class);
+            for (JobState s : JobState.values()) {
+                out.put(s, 0L);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.counts); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int purge(Retention retention, int maxRows) {
+        Objects.requireNonNull(retention, "retention");
+        if (maxRows <= 0) {
+            return 0;
+        }
+        return inTransaction("delete old jobs", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.purge)) {
+                int i = 1;
+                for (JobState s : List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED,
+                        JobState.TIMED_OUT)) {
+                    ps.setLong(i++, JobRows.millis(retention.maxAge(s)));
+                    ps.setInt(i++, maxRows);
+                    ps.setInt(i++, retention.maxCount(s));
+                    ps.setInt(i++, maxRows);
+                }
+                ps.setInt(i, maxRows);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<StoredEvent> eventsAfter(long afterId, int max) {
+        if (max <= 0) {
+            return List.of();
+        }
+        return inTransaction("read job events", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
+                ps.setLong(1, afterId);
+                ps.setInt(2, max);
+                return events(ps);
+            }
+        });
+    }
+
+    /** Stops the listener thread and closes its connection; the data source stays open. Idempotent. */
+    @Override
+    public void close() {
+        NoticeListener l;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            l = listener;
+            listener = null;
+        }
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresJobStore[" + StoreFailures.describe(dataSource) + ", prefix " + prefix + "]";
+    }
+
+    // ---- plumbing
+
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on a connection of the data source, committed if it returns. */
+    private <T> T inTransaction(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            if (auto) {
+                c.setAutoCommit(false);
+            }
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                if (auto) {
+                    restoreAutoCommit(c);
+                }
+            }
+        } catch (SQLException e) {
+            throw StoreFailures.translate(what, e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the pool drops it
+        }
+    }
+
+    private static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
+        List<StoredEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(JobRows.event(rs));
+            }
+        }
+        return out;
+    }
+
+    private void notifyIfRequeued(Connection c, List<StoredEvent> events) throws SQLException {
+        for (StoredEvent e : events) {
+            if (e.job().state() == JobState.QUEUED) {
+                notify(c, sql.workChannel(), "");
+                return;
+            }
+        }
+    }
+
+    private static void notify(Connection c, String channel, String payload) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            ps.setString(1, channel);
+            ps.setString(2, payload);
+            ps.execute();
+        }
+    }
+
+    private static UUID uuid(String id) {
+        UUID u = parseUuid(id);
+        if (u == null) {
+            throw new IllegalArgumentException("job id must be a UUID, was \"" + id + "\"");
+        }
+        return u;
+    }
+
+    private static UUID parseUuid(String id) {
+        if (id == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Configures a {@link PostgresJobStore}. Every setting has a default; only the data source is required.
+     */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private String tablePrefix = "weft_";
+        private boolean migrate = true;
+        private JobCodec codec;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /**
+         * The prefix of the store's table names (default {@code weft_}): tables {@code <prefix>jobs},
+         * {@code <prefix>events}, {@code <prefix>schema_version}, channels {@code <prefix>work} and
+         * {@code <prefix>cancel}. Stores with different prefixes share a database without seeing each other.
+         *
+         * @throws IllegalArgumentException unless it matches {@code [a-z_][a-z0-9_]{0,40}}
+         */
+        public Builder tablePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "table prefix must not be null");
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException("table prefix must be 1 to 41 characters of lower-case letters, "
+                        + "digits and '_', not starting with a digit ([a-z_][a-z0-9_]{0,40}), was \"" + prefix + "\"");
+            }
+            this.tablePrefix = prefix;
+            return this;
+        }
+
+        /**
+         * Whether {@link PostgresJobStore#open} creates or upgrades the tables (default true). With false it only
+         * checks that they are at this code's schema version, and fails otherwise: for users who apply the
+         * schema files ({@code dev/weft/postgres/schema/*.sql}, placeholder {@code prefix}) with their own
+         * migration tool.
+         */
+        public Builder migrate(boolean migrate) {
+            this.migrate = migrate;
+            return this;
+        }
+
+        /** The codec of payloads and results (default: a {@link JacksonJobCodec}). */
+        public Builder codec(JobCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec must not be null");
+            return this;
+        }
+
+        /**
+         * The largest encoded payload, in bytes of UTF-8 (default 1 MiB, 1,048,576); a larger one is refused at
+         * submit with an {@link IllegalArgumentException}.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder maxPayloadBytes(int maxPayloadBytes) {
+            if (maxPayloadBytes < 1) {
+                throw new IllegalArgumentException("maxPayloadBytes must be at least 1, was " + maxPayloadBytes);
+            }
+            this.maxPayloadBytes = maxPayloadBytes;
+            return this;
+        }
+
+        /** The store; nothing touches the database until {@link PostgresJobStore#open}. */
+        public PostgresJobStore build() {
+            if (codec == null) {
+                codec = new JacksonJobCodec();
+            }
+            return new PostgresJobStore(this);
+        }
+    }
+}

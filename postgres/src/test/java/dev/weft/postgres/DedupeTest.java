@@ -1,0 +1,114 @@
+package dev.weft.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.weft.jobs.JobState;
+import dev.weft.jobs.spi.Inserted;
+import dev.weft.jobs.spi.NewJob;
+import dev.weft.jobs.spi.StoredEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.weft.postgres.Stores.LEASE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** De-duplication keys: at most one queued or running job per key, enforced by the database. */
+class DedupeTest {
+
+    private static final int THREADS = 8;
+    private static final int KEYS = 50;
+
+    private static HikariDataSource ds;
+    private PostgresJobStore store;
+
+    @BeforeAll
+    static void database() {
+        ds = PostgresFixture.newDatabase();
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        ds.close();
+    }
+
+    @BeforeEach
+    void open() {
+        store = Stores.open(ds);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void concurrentInsertsOfOneKeyCreateExactlyOneJobAndTheOthersGetItAsHolder() throws Exception {
+        var barrier = new CyclicBarrier(THREADS);
+        List<List<Inserted>> perThread = new ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(THREADS)) {
+            List<Future<List<Inserted>>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                futures.add(pool.submit(() -> {
+                    barrier.await();
+                    List<Inserted> out = new ArrayList<>();
+                    for (int k = 0; k < KEYS; k++) { // one insert per call: many small transactions racing
+                        out.add(store.insert(Stores.job("dd", 0, "key-" + k)));
+                    }
+                    return out;
+                }));
+            }
+            for (var f : futures) {
+                perThread.add(f.get());
+            }
+        }
+
+        for (int k = 0; k < KEYS; k++) {
+            int key = k;
+            List<Inserted> forKey = perThread.stream().map(l -> l.get(key)).toList();
+            assertThat(forKey.stream().filter(Inserted::created)).as("created for key-" + k).hasSize(1);
+            String holder = forKey.stream().filter(Inserted::created).findFirst().orElseThrow().event().job().id();
+            assertThat(forKey).allSatisfy(i -> assertThat(i.event().job().id()).isEqualTo(holder));
+            assertThat(forKey.stream().filter(i -> !i.created())).allSatisfy(i -> assertThat(i.event().id()).isZero());
+        }
+        assertThat(store.counts().get(JobState.QUEUED)).isEqualTo(KEYS);
+    }
+
+    @Test
+    void jobsOfOneBatchSharingAKeyGetTheFirstAsHolder() {
+        NewJob a = Stores.job("dd-batch", 0, "batch-key");
+        NewJob b = Stores.job("dd-batch", 0, "batch-key");
+        NewJob c = Stores.job("dd-batch", 0, null);
+
+        List<Inserted> out = store.insertAll(List.of(a, b, c));
+
+        assertThat(out).extracting(Inserted::created).containsExactly(true, false, true);
+        assertThat(out.get(1).event().job().id()).isEqualTo(a.id());
+        assertThat(store.find(b.id())).isEmpty();
+    }
+
+    @Test
+    void theKeyHoldsWhileTheHolderRunsAndIsFreeOnceItEnds() {
+        NewJob first = Stores.job("dd-free", 0, "free-key");
+        store.insert(first);
+        StoredEvent running = store.claim("n", List.of("dd-free"), 1, LEASE).get(0);
+
+        Inserted whileRunning = store.insert(Stores.job("dd-free", 0, "free-key"));
+        store.endAttempts(List.of(Stores.succeeded(running.job().lease(), null)));
+        NewJob second = Stores.job("dd-free", 0, "free-key");
+        Inserted afterEnd = store.insert(second);
+
+        assertThat(whileRunning.created()).isFalse();
+        assertThat(whileRunning.event().job().id()).isEqualTo(first.id());
+        assertThat(whileRunning.event().job().state()).isEqualTo(JobState.RUNNING);
+        assertThat(afterEnd.created()).isTrue();
+        assertThat(afterEnd.event().job().id()).isEqualTo(second.id());
+    }
+}

@@ -1,0 +1,355 @@
+package dev.weft.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.weft.jobs.JobEvent;
+import dev.weft.jobs.JobHandle;
+import dev.weft.jobs.JobQuery;
+import dev.weft.jobs.JobRuntime;
+import dev.weft.jobs.JobSpec;
+import dev.weft.jobs.JobState;
+import dev.weft.jobs.JobType;
+import dev.weft.jobs.JobCancelledException;
+import dev.weft.jobs.JobTimedOutException;
+import dev.weft.jobs.NoSuchJobException;
+import dev.weft.scope.CancellationReason;
+import dev.weft.scope.Retry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The job runtime on a real PostgreSQL: typed jobs from submit to their end, through the store. */
+class DurableJobsTest {
+
+    record Order(String id, int items) {
+    }
+
+    record Receipt(String order, int total) {
+    }
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static HikariDataSource db;
+
+    @BeforeAll
+    static void database() {
+        db = PostgresFixture.newDatabase();
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        db.close();
+    }
+
+    static JobRuntime.Builder runtime(String node, JobType<?, ?>... types) {
+        return JobRuntime.builder().store(PostgresJobStore.builder(db).build()).nodeName(node).register(types)
+                .shutdownGrace(Duration.ZERO);
+    }
+
+    static final JobType<Order, Receipt> CHECKOUT = JobType.of("checkout", Order.class, Receipt.class,
+            (ctx, o) -> new Receipt(o.id(), o.items() * 10));
+
+    @Test
+    void aTypedJobRunsAndItsResultComesBackFromTheStore() throws Exception {
+        List<JobEvent> events = new CopyOnWriteArrayList<>();
+        var finished = new CountDownLatch(1);
+        try (var rt = runtime("typed", CHECKOUT).build()) {
+            rt.subscribe(e -> {
+                events.add(e);
+                if (e.isTerminal()) {
+                    finished.countDown();
+                }
+            });
+            JobHandle<Receipt> h = rt.submit(CHECKOUT, new Order("o-1", 3));
+            assertThat(h.await(WAIT)).isEqualTo(new Receipt("o-1", 30));
+            assertThat(finished.await(60, TimeUnit.SECONDS)).isTrue();
+            var record = rt.get(h.id());
+            assertThat(record.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(record.attempt()).isEqualTo(1);
+            assertThat(record.result()).contains("o-1").contains("30");
+            assertThat(record.startedAt()).isNotNull();
+            assertThat(record.finishedAt()).isNotNull();
+            List<JobEvent.Type> mine = events.stream().filter(e -> e.job().id().equals(h.id())).map(JobEvent::type)
+                    .toList();
+            assertThat(mine).startsWith(JobEvent.Type.SUBMITTED, JobEvent.Type.STARTED).endsWith(JobEvent.Type.FINISHED);
+            List<Long> ids = events.stream().map(JobEvent::sequence).toList();
+            assertThat(ids).isSorted().doesNotHaveDuplicates().allMatch(id -> id > 0);
+        }
+    }
+
+    @Test
+    void aClosureJobIsRefusedWithHowToRegisterAType() {
+        try (var rt = runtime("closure", CHECKOUT).build()) {
+            assertThatThrownBy(() -> rt.submit("adhoc", ctx -> 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("JobType.of")
+                    .hasMessageContaining("register");
+        }
+    }
+
+    @Test
+    void badPayloadsAreRefusedAtSubmitAndNothingIsWritten() {
+        var anything = JobType.of("anything", Object.class, Void.class, (ctx, p) -> null);
+        var text = JobType.of("text", String.class, Void.class, (ctx, p) -> null);
+        try (var rt = runtime("bad-input", anything, text).build()) {
+            long before = rt.list(JobQuery.all()).total();
+            assertThatThrownBy(() -> rt.submit(anything, new Object()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be stored");
+            assertThatThrownBy(() -> rt.submit(text, "x".repeat(1024 * 1024 + 1)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("at most 1048576 bytes");
+            var unknown = JobType.of("unknown", String.class, Void.class, (ctx, p) -> null);
+            assertThatThrownBy(() -> rt.submit(unknown, "x"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not registered");
+            assertThatThrownBy(() -> rt.submit(JobSpec.named("text").retry(Retry.attempts(2)).run(text, "x")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("JobType.withRetry");
+            assertThat(rt.list(JobQuery.all()).total()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void sqlLookingStringsAreStoredLiterally() throws Exception {
+        String evil = "'); DROP TABLE weft_jobs; --";
+        var echo = JobType.of("echo", String.class, String.class, (ctx, s) -> s);
+        try (var rt = runtime("literal", echo).build()) {
+            var h = rt.submit(JobSpec.named(evil.replace("/", "")).key(evil).group(evil).run(echo, evil));
+            assertThat(h.await(WAIT)).isEqualTo(evil);
+            var r = rt.get(h.id());
+            assertThat(r.name()).isEqualTo(evil);
+            assertThat(r.key()).isEqualTo(evil);
+            assertThat(r.group()).isEqualTo(evil);
+            var q = rt.submit(JobSpec.named("echo").run(echo, "x"));
+            q.await(WAIT);
+            assertThat(rt.list(new JobQuery(null, null, evil, 0, 10)).jobs()).extracting(x -> x.id())
+                    .containsExactly(h.id());
+        }
+    }
+
+    @Test
+    void aKeyHeldByAQueuedOrRunningJobReturnsThatJob() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var hold = JobType.of("hold", String.class, String.class, (ctx, s) -> {
+            started.countDown();
+            release.await();
+            return s;
+        });
+        var other = JobType.of("other", String.class, String.class, (ctx, s) -> s);
+        try (var rt = runtime("dedupe", hold, other).build()) {
+            var a = rt.submit(JobSpec.named("hold").key("k-1").run(hold, "first"));
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            var b = rt.submit(JobSpec.named("hold").key("k-1").run(hold, "second"));
+            assertThat(b.id()).isEqualTo(a.id());
+            assertThatThrownBy(() -> rt.submit(JobSpec.named("other").key("k-1").run(other, "x")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("same type");
+            release.countDown();
+            assertThat(b.await(WAIT)).isEqualTo("first");
+            var c = rt.submit(JobSpec.named("hold").key("k-1").run(hold, "third"));
+            assertThat(c.id()).isNotEqualTo(a.id());
+            assertThat(c.await(WAIT)).isEqualTo("third");
+        }
+    }
+
+    @Test
+    void aFailingAttemptIsRetriedByTheTypesPolicyThroughTheQueue() throws Exception {
+        var calls = new AtomicInteger();
+        var flaky = JobType.of("flaky", Void.class, Integer.class, (ctx, p) -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("not yet, call " + calls.get());
+            }
+            return ctx.attempt();
+        }).withRetry(Retry.attempts(3).backoff(Duration.ofMillis(10), 1.0, Duration.ofMillis(10)));
+        try (var rt = runtime("retry", flaky).build()) {
+            var h = rt.submit(flaky, null);
+            assertThat(h.await(WAIT)).isEqualTo(3);
+            assertThat(h.record().attempt()).isEqualTo(3);
+            assertThat(h.record().maxAttempts()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFailureIsStoredWithItsClassMessageAndCauseChain() throws Exception {
+        var failing = JobType.of("failing", Void.class, Void.class, (ctx, p) -> {
+            throw new IllegalStateException("outer", new java.io.IOException("disk on fire"));
+        });
+        try (var rt = runtime("failure", failing).build()) {
+            var h = rt.submit(failing, null);
+            h.awaitCompletion(WAIT);
+            var r = rt.get(h.id());
+            assertThat(r.state()).isEqualTo(JobState.FAILED);
+            assertThat(r.error().type()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(r.error().message()).isEqualTo("outer");
+            assertThat(r.error().stackTrace()).contains("Caused by: java.io.IOException: disk on fire");
+        }
+    }
+
+    @Test
+    void cancellingAQueuedJobEndsItBeforeItStartsAndARunningOneInterruptsItsTree() throws Exception {
+        var started = new CountDownLatch(1);
+        var interrupted = new CountDownLatch(1);
+        var ran = new AtomicInteger();
+        var block = JobType.of("block", String.class, Void.class, (ctx, s) -> {
+            ran.incrementAndGet();
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return null;
+        });
+        try (var rt = runtime("cancel", block).maxRunning(1).build()) {
+            var running = rt.submit(block, "a");
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            var queued = rt.submit(block, "b");
+            assertThat(rt.cancel(queued.id(), "not needed")).isTrue();
+            assertThat(rt.get(queued.id()).state()).isEqualTo(JobState.CANCELLED);
+            assertThat(rt.cancel(queued.id(), "again")).isFalse();
+            assertThat(rt.cancel(running.id(), "user asked")).isTrue();
+            assertThat(interrupted.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> running.await(WAIT)).isInstanceOf(JobCancelledException.class);
+            var r = rt.get(running.id());
+            assertThat(r.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
+            assertThat(r.cancellationReason().detail()).isEqualTo("user asked");
+            assertThat(ran).hasValue(1);
+            assertThatThrownBy(() -> rt.cancel("no-such-job", "x")).isInstanceOf(NoSuchJobException.class);
+        }
+    }
+
+    @Test
+    void aJobPastItsTimeoutEndsTimedOut() throws Exception {
+        var sleepy = JobType.of("sleepy", Void.class, Void.class, (ctx, p) -> {
+            new CountDownLatch(1).await();
+            return null;
+        });
+        try (var rt = runtime("timeout", sleepy).build()) {
+            var h = rt.submit(JobSpec.named("sleepy").timeout(Duration.ofMillis(200)).run(sleepy, null));
+            assertThatThrownBy(() -> h.await(WAIT)).isInstanceOf(JobTimedOutException.class);
+            assertThat(rt.get(h.id()).cancellationReason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
+        }
+    }
+
+    @Test
+    void aJobRunningAtShutdownGoesBackToTheQueueAndTheNextRuntimeRunsIt() throws Exception {
+        var started = new CountDownLatch(1);
+        var runs = new AtomicInteger();
+        var once = new AtomicReference<CountDownLatch>(new CountDownLatch(1));
+        var resumable = JobType.of("resumable", String.class, String.class, (ctx, s) -> {
+            runs.incrementAndGet();
+            started.countDown();
+            once.get().await();
+            return s + " done";
+        });
+        String id;
+        var rt1 = runtime("restart-a", resumable).build();
+        try {
+            id = rt1.submit(resumable, "report").id();
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            var report = rt1.shutdown(Duration.ZERO);
+            assertThat(report.cancelledRunning()).containsExactly(id);
+        }
+        try (var probe = runtime("restart-probe").build()) {
+            var r = probe.get(id);
+            assertThat(r.state()).isEqualTo(JobState.QUEUED);
+            assertThat(r.attempt()).isZero(); // the interrupted attempt is not counted
+            assertThat(r.error().message()).contains("interrupted by a shutdown");
+        }
+        once.set(new CountDownLatch(0));
+        try (var rt2 = runtime("restart-b", resumable).build()) {
+            var h = rt2.handle(id).orElseThrow();
+            assertThat(h.await(WAIT)).isEqualTo("report done");
+            assertThat(rt2.get(id).attempt()).isEqualTo(1);
+        }
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
+    void aTypeThatFailsOnShutdownIsFailedNotRequeued() throws Exception {
+        var started = new CountDownLatch(1);
+        var strict = JobType.of("strict", Void.class, Void.class, (ctx, p) -> {
+            started.countDown();
+            new CountDownLatch(1).await();
+            return null;
+        }).failOnShutdown();
+        String id;
+        var rt = runtime("strict", strict).build();
+        try {
+            id = rt.submit(strict, null).id();
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            rt.shutdown(Duration.ZERO);
+        }
+        try (var probe = runtime("strict-probe").build()) {
+            assertThat(probe.get(id).state()).isEqualTo(JobState.FAILED);
+        }
+    }
+
+    @Test
+    void historySurvivesTheRuntimeAndIsQueryableFromANewOne() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (var rt = runtime("history-a", CHECKOUT).build()) {
+            for (int i = 0; i < 5; i++) {
+                var h = rt.submit(CHECKOUT, new Order("h-" + i, i));
+                h.await(WAIT);
+                ids.add(h.id());
+            }
+        }
+        try (var rt = runtime("history-b").build()) {
+            for (String id : ids) {
+                assertThat(rt.get(id).state()).isEqualTo(JobState.SUCCEEDED);
+            }
+            assertThat(rt.counts().get(JobState.SUCCEEDED)).isGreaterThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void progressIsWrittenWhileRunningAndReadableFromAnotherRuntime() throws Exception {
+        var halfway = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var steps = JobType.of("steps", Void.class, Void.class, (ctx, p) -> {
+            ctx.progress().setTotal(10);
+            ctx.progress().advance(5);
+            halfway.countDown();
+            release.await();
+            ctx.progress().advance(5);
+            return null;
+        });
+        try (var rt = runtime("progress", steps).progressInterval(Duration.ofMillis(50)).build();
+             var reader = runtime("progress-reader").build()) {
+            var h = rt.submit(steps, null);
+            assertThat(halfway.await(60, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) { // polling the store with a deadline: the writer writes at its interval
+                var p = reader.get(h.id()).progress();
+                if (p != null && p.done() == 5) {
+                    assertThat(p.fraction()).isEqualTo(0.5);
+                    break;
+                }
+                assertThat(System.nanoTime() - deadline).as("progress reached the store").isNegative();
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // polling with a deadline
+            }
+            release.countDown();
+            h.await(WAIT);
+            var done = reader.get(h.id()).progress();
+            assertThat(done.complete()).isTrue();
+            assertThat(done.fraction()).isEqualTo(1.0);
+        }
+    }
+}
