@@ -51,13 +51,13 @@ final class WeftContender implements Contender {
 
     @Override
     public List<String> settings() {
-        return List.of("Weft " + JobRuntime.class.getPackage().getImplementationVersion() + " durable runtime, "
-                        + "PostgresJobStore.builder(dataSource).build() (its defaults)",
+        return List.of("Weft's durable runtime (this build), one node, "
+                        + "PostgresJobStore.builder(dataSource).build() (its defaults), other runtime settings default",
                 "maxRunning(" + maxRunning + ")",
                 submitAll != null
                         ? "bulk submit: JobRuntime.submitAll(type, payloads)"
-                        : "bulk submit: no batch API on JobRuntime; runtime.submit(type, payload) from " + submitters
-                                + " submitting threads",
+                        : "bulk submit: JobRuntime has no batch API; runtime.submit(type, payload) from " + submitters
+                                + " submitting threads (the runtime commits concurrent submits together)",
                 "latency: runtime.submit(type, payload); unfinished = QUEUED + RUNNING in runtime.counts()");
     }
 
