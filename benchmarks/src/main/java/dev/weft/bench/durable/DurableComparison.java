@@ -68,6 +68,7 @@ public final class DurableComparison {
     private final Map<String, List<String>> settings = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private LocalPostgres pg;
+    private String args = "";
 
     private DurableComparison(Options o) {
         this.o = o;
@@ -84,7 +85,9 @@ public final class DurableComparison {
             System.exit(2);
             return;
         }
-        new DurableComparison(o).run();
+        DurableComparison run = new DurableComparison(o);
+        run.args = String.join(" ", args);
+        run.run();
         System.exit(0);
     }
 
@@ -340,6 +343,8 @@ public final class DurableComparison {
                         PgBench.Result bench) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Durable jobs side by side: ").append(o.name()).append("\n\n");
+        md.append("Command: `benchmarks/run-durable-comparison.sh").append(args.isEmpty() ? "" : " " + args)
+                .append("`.\n");
         md.append("Run ").append(began).append(", commit ").append(System.getProperty("weft.commit", "unknown"))
                 .append(", ").append(System.getProperty("java.vm.name")).append(' ').append(Runtime.version())
                 .append(".\nMachine: nproc ").append(Runtime.getRuntime().availableProcessors())
@@ -391,8 +396,16 @@ public final class DurableComparison {
                 .append("nanoTime before the submit call to nanoTime at handler start; up to ")
                 .append(o.latencySamples()).append(" samples or ").append(o.latencyBudgetSeconds())
                 .append(" s per system, after up to 20 warmup samples.\n\n");
+        md.append("Jobs per pgbench tx: the system's jobs/s divided by pgbench's transactions/s on the same server.\n\n");
         md.append("Ratios (throughput): ").append(ratio("weft", "db-scheduler")).append("; ")
                 .append(ratio("weft", "jobrunr")).append(".\n\n");
+        md.append("Goals of issue 23: Weft's throughput at least 1.5x db-scheduler's: ")
+                .append(goal(ratioValue("weft", "db-scheduler"), r -> r >= 1.5))
+                .append("; above JobRunr's: ").append(goal(ratioValue("weft", "jobrunr"), r -> r > 1.0))
+                .append("; Weft's submit-to-start p50 at most 10 ms: ")
+                .append(goal(bySystem.getOrDefault("weft", Map.of()).get("p50_ms") instanceof Double d ? d : null,
+                        p -> p <= 10.0))
+                .append(".\n\n");
         md.append("## Settings\n\n");
         for (String system : o.systems()) {
             md.append("- **").append(system).append("**: ");
@@ -420,6 +433,10 @@ public final class DurableComparison {
     private String ratio(String a, String b) {
         Double r = ratioValue(a, b);
         return a + "/" + b + " " + (r == null ? "n/a (" + why(a) + why(b) + ")" : fmt(r, 2) + "x");
+    }
+
+    private static String goal(Double value, java.util.function.DoublePredicate met) {
+        return value == null ? "not measured" : (met.test(value) ? "met" : "NOT met") + " (" + fmt(value, 2) + ")";
     }
 
     private String why(String system) {
