@@ -3,15 +3,17 @@
 #
 #   benchmarks/run-durable-comparison.sh [--jobs N] [--name NAME] [more options of DurableComparison]
 #   benchmarks/run-durable-comparison.sh --name pg-2026-12-07       the defaults: 20,000 jobs per system
+#   benchmarks/run-durable-comparison.sh --name NAME --rounds 3     the median of 3 throughput rounds per system
 #   benchmarks/run-durable-comparison.sh --help                      every option
 #
 # Builds the benchmarks jar (with weft-core and weft-postgres), then runs dev.weft.bench.durable.DurableComparison
 # on a JDK 25. The program starts its own PostgreSQL (the machine's PostgreSQL binaries, fsync on, as the postgres
-# user when run as root), runs pgbench simple-update on it, then for each system a throughput run and a
-# submit-to-start latency run, each on a fresh database. A system that cannot run on this tree is skipped with the
-# reason. Results: benchmarks/results/durable-NAME.md (the table, also printed) and durable-NAME.json (one JSON
-# object per measurement). Takes about 10 minutes on 2 cores (JobRunr's latency run alone is up to 180 s plus warmup: it
-# polls every 5 s). Needs PostgreSQL server binaries with pgbench (apt-get install -y postgresql).
+# user when run as root) and runs pgbench simple-update on it; then, for each system, a throughput run and a
+# submit-to-start latency run, each on a fresh database; then pgbench again. A system that cannot run on this tree
+# is skipped with the reason. Results: benchmarks/results/durable-NAME.md (the table, also printed) and
+# durable-NAME.json (one JSON object per measurement). About 8 minutes on 2 cores with one round, 12 with three
+# (JobRunr's latency run alone takes up to 180 s plus warmup: it polls every 5 s). Needs PostgreSQL server
+# binaries with pgbench (apt-get install -y postgresql).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,7 +41,7 @@ find_jdk() {
 }
 
 for a in "$@"; do
-  case "$a" in -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo; skip_build=true ;; esac
+  case "$a" in -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo; skip_build=true ;; esac
 done
 
 JAVA_HOME=$(find_jdk) || die "no JDK 25 found (JAVA_HOME unset or older, nothing under /usr/lib/jvm); install one,

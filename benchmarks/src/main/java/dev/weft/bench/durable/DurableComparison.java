@@ -28,11 +28,13 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li>pgbench: {@code pgbench -i -s 10} in its own database, then {@code pgbench -c 8 -j 2 -T 20 -N}
- *       (simple-update) against the same server: the database's own commit limit.</li>
+ *       (simple-update) against the same server: the database's own commit limit; run again after the job
+ *       systems, to show how much the machine drifted meanwhile.</li>
  *   <li>Throughput, per system on its own fresh database: a warmup of trivial jobs (run to completion, not
  *       measured), then N trivial jobs submitted with the system's bulk API and run by one node; the clock runs from
  *       just before the first submit until the store records the last job as completed (the handler count reaching
- *       N is reported too).</li>
+ *       N is reported too). With {@code --rounds K} every system runs K such rounds (each on a fresh database,
+ *       the order of the systems rotated each round) and the median is reported.</li>
  *   <li>Submit-to-start latency, per system on another fresh database: one job at a time after an idle pause; the
  *       submitter takes {@code System.nanoTime()} just before the submit call, the handler first thing.</li>
  * </ol>
@@ -51,8 +53,10 @@ public final class DurableComparison {
               --results DIR          RESULTS (default benchmarks/results)
               --latency-samples N    submit-to-start samples per system, at most (default 500)
               --latency-budget S     seconds of latency sampling per system, at most (default 180)
-              --latency-pause MS     idle pause before each sample (default 20)
-              --pgbench-seconds S    pgbench -T (default 20)
+              --latency-pause MS     idle pause before each sample, drawn from MS to 2 MS, plus up to the poll
+                                     interval of a system that a local submit does not wake (default 20)
+              --rounds K             throughput rounds per system, the median reported (default 1)
+              --pgbench-seconds S    pgbench -T (default 20; run before and after the job systems)
               --pool N               HikariCP maximumPoolSize for every system (default 40)
               --systems a,b,c        which systems, in order (default db-scheduler,jobrunr,weft)
               --dbs-threads N        db-scheduler threads (default 20)
@@ -101,10 +105,19 @@ public final class DurableComparison {
             Map<String, String> server = serverSettings();
             say("PostgreSQL " + server.get("server_version") + " on 127.0.0.1:" + pg.port() + ", fsync "
                     + server.get("fsync") + ", synchronous_commit " + server.get("synchronous_commit"));
-            PgBench.Result bench = pgbench();
-            for (String system : o.systems()) {
-                runSystem(system);
+            PgBench pgbench = new PgBench(pg.binaries(), pg.port());
+            PgBench.Result before = pgbench(pgbench, "before");
+            for (int round = 1; round <= o.rounds(); round++) {
+                List<String> order = new ArrayList<>(o.systems());
+                java.util.Collections.rotate(order, -(round - 1));
+                for (String system : order) {
+                    throughputRound(system, round);
+                }
             }
+            for (String system : o.systems()) {
+                latencyOf(system);
+            }
+            PgBench.Result after = before == null ? null : pgbench(pgbench, "after");
             String loadAfter = loadAverage();
             Map<String, Object> machine = new LinkedHashMap<>();
             machine.put("measurement", "machine");
@@ -119,7 +132,7 @@ public final class DurableComparison {
             machine.put("synchronous_commit", server.get("synchronous_commit"));
             machine.put("shared_buffers", server.get("shared_buffers"));
             json(machine);
-            report(began, loadBefore, loadAfter, server, bench);
+            report(began, loadBefore, loadAfter, server, before, after);
         } finally {
             pg.close();
         }
@@ -127,30 +140,34 @@ public final class DurableComparison {
 
     // ---------------------------------------------------------------- pgbench
 
-    private PgBench.Result pgbench() throws Exception {
+    /** pgbench simple-update; the first call creates and initialises its database. */
+    private PgBench.Result pgbench(PgBench bench, String when) {
         try {
-            createDatabase("pgbench");
-            PgBench bench = new PgBench(pg.binaries(), pg.port());
-            say("pgbench: initialising scale 10 ...");
-            bench.init("pgbench", 10);
+            if (when.equals("before")) {
+                createDatabase("pgbench");
+                say("pgbench: initialising scale 10 ...");
+                bench.init("pgbench", 10);
+            }
             checkpoint();
             say("pgbench: -c 8 -j 2 -T " + o.pgbenchSeconds() + " -N ...");
             PgBench.Result r = bench.run("pgbench",
                     List.of("-c", "8", "-j", "2", "-T", Integer.toString(o.pgbenchSeconds()), "-N"),
                     o.pgbenchSeconds());
-            say(String.format(Locale.ROOT, "pgbench: %.0f tps (simple-update), latency average %.2f ms", r.tps(),
-                    r.latencyAverageMillis()));
+            say(String.format(Locale.ROOT, "pgbench (%s the job systems): %.0f tps (simple-update), latency average "
+                    + "%.2f ms", when, r.tps(), r.latencyAverageMillis()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("measurement", "pgbench");
+            m.put("when", when);
             m.put("command", r.command() + " (after pgbench -i -s 10)");
             m.put("tps", round(r.tps(), 1));
             m.put("latency_avg_ms", r.latencyAverageMillis());
             json(m);
             return r;
         } catch (Exception e) {
-            say("pgbench: FAILED: " + e.getMessage());
+            say("pgbench (" + when + "): FAILED: " + e.getMessage());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("measurement", "pgbench");
+            m.put("when", when);
             m.put("failed", String.valueOf(e.getMessage()));
             json(m);
             return null;
@@ -168,26 +185,43 @@ public final class DurableComparison {
         };
     }
 
-    private void runSystem(String system) {
-        Map<String, Object> results = new LinkedHashMap<>();
-        bySystem.put(system, results);
+    private void throughputRound(String system, int round) {
+        if (skipped.containsKey(system) || bySystem.getOrDefault(system, Map.of()).containsKey("failed")) {
+            return;
+        }
+        Map<String, Object> results = bySystem.computeIfAbsent(system, k -> new LinkedHashMap<>());
         try {
-            throughput(system, results);
-            if (!skipped.containsKey(system)) {
-                latency(system, results);
-            }
+            throughput(system, round, results);
         } catch (Contender.Unavailable e) {
             skip(system, e.getMessage());
         } catch (Throwable e) {
-            say(system + ": FAILED: " + e);
-            e.printStackTrace(System.err);
-            results.put("failed", String.valueOf(e));
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("measurement", "failed");
-            m.put("system", system);
-            m.put("error", String.valueOf(e));
-            json(m);
+            fail(system, e, results);
         }
+    }
+
+    private void latencyOf(String system) {
+        Map<String, Object> results = bySystem.computeIfAbsent(system, k -> new LinkedHashMap<>());
+        if (skipped.containsKey(system) || results.containsKey("failed")) {
+            return;
+        }
+        try {
+            latency(system, results);
+        } catch (Contender.Unavailable e) {
+            skip(system, e.getMessage());
+        } catch (Throwable e) {
+            fail(system, e, results);
+        }
+    }
+
+    private void fail(String system, Throwable e, Map<String, Object> results) {
+        say(system + ": FAILED: " + e);
+        e.printStackTrace(System.err);
+        results.put("failed", String.valueOf(e));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("measurement", "failed");
+        m.put("system", system);
+        m.put("error", String.valueOf(e));
+        json(m);
     }
 
     private void skip(String system, String why) {
@@ -200,7 +234,7 @@ public final class DurableComparison {
         json(m);
     }
 
-    private void throughput(String system, Map<String, Object> results) throws Exception {
+    private void throughput(String system, int round, Map<String, Object> results) throws Exception {
         String db = database(system, "throughput");
         try (HikariDataSource ds = pool(db); Contender c = contender(system)) {
             c.start(ds, o);
@@ -216,7 +250,8 @@ public final class DurableComparison {
             }
             checkpoint();
             int n = o.jobs();
-            say(system + ": throughput, " + n + " jobs (after " + warm + " warmup jobs) ...");
+            say(system + ": throughput" + (o.rounds() > 1 ? " round " + round : "") + ", " + n + " jobs (after "
+                    + warm + " warmup jobs) ...");
             Recorder.arm(n);
             long t0 = System.nanoTime();
             c.submitMany(0, n);
@@ -231,17 +266,19 @@ public final class DurableComparison {
             double seconds = (storeDone - t0) / 1e9;
             double perSecond = n / seconds;
             double handlerPerSecond = n / ((handlersDone - t0) / 1e9);
-            results.put("jobs_per_s", perSecond);
-            results.put("handler_jobs_per_s", handlerPerSecond);
-            results.put("submit_s", (submitted - t0) / 1e9);
-            results.put("total_s", seconds);
-            results.put("first_start_s", (firstStart - t0) / 1e9);
+            add(results, "rounds_jobs_per_s", perSecond);
+            add(results, "rounds_submit_s", (submitted - t0) / 1e9);
+            add(results, "rounds_first_start_s", (firstStart - t0) / 1e9);
+            results.put("jobs_per_s", median(results, "rounds_jobs_per_s"));
+            results.put("submit_s", median(results, "rounds_submit_s"));
+            results.put("first_start_s", median(results, "rounds_first_start_s"));
             say(String.format(Locale.ROOT, "%s: %.0f jobs/s (store-confirmed; %.2f s in all, submit calls %.2f s; "
                             + "first job started after %.3f s; handler count reached %d at %.0f jobs/s)", system,
                     perSecond, seconds, (submitted - t0) / 1e9, (firstStart - t0) / 1e9, n, handlerPerSecond));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("measurement", "throughput");
             m.put("system", system);
+            m.put("round", round);
             m.put("jobs", n);
             m.put("warmup_jobs", warm);
             m.put("seconds", round(seconds, 3));
@@ -252,6 +289,19 @@ public final class DurableComparison {
             m.put("handler_jobs_per_s", round(handlerPerSecond, 1));
             json(m);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Map<String, Object> results, String key, double value) {
+        ((List<Double>) results.computeIfAbsent(key, k -> new ArrayList<Double>())).add(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double median(Map<String, Object> results, String key) {
+        List<Double> values = new ArrayList<>((List<Double>) results.get(key));
+        values.sort(null);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
     }
 
     /** Waits until the store has no unfinished job left; returns the nanoTime at which it saw that. */
@@ -340,7 +390,8 @@ public final class DurableComparison {
     // ---------------------------------------------------------------- the report
 
     private void report(Instant began, String loadBefore, String loadAfter, Map<String, String> server,
-                        PgBench.Result bench) throws IOException {
+                        PgBench.Result before, PgBench.Result after) throws IOException {
+        double tps = before == null ? Double.NaN : after == null ? before.tps() : (before.tps() + after.tps()) / 2;
         StringBuilder md = new StringBuilder();
         md.append("# Durable jobs side by side: ").append(o.name()).append("\n\n");
         md.append("Command: `benchmarks/run-durable-comparison.sh").append(args.isEmpty() ? "" : " " + args)
@@ -356,10 +407,12 @@ public final class DurableComparison {
                 .append(". Each system gets fresh databases and a HikariCP pool of at most ").append(o.poolSize())
                 .append(" connections.\n\n");
         md.append("Database limit: ");
-        if (bench != null) {
+        if (before != null) {
             md.append(String.format(Locale.ROOT, "`pgbench -c 8 -j 2 -T %d -N` (simple-update, scale 10, own "
-                    + "database) **%.0f transactions/s** (latency average %.2f ms).%n%n", o.pgbenchSeconds(),
-                    bench.tps(), bench.latencyAverageMillis()));
+                    + "database) **%.0f transactions/s** before the job systems ran (latency average %.2f ms)",
+                    o.pgbenchSeconds(), before.tps(), before.latencyAverageMillis()));
+            md.append(after == null ? ".\n\n" : String.format(Locale.ROOT, ", **%.0f** after them (%.2f ms).%n%n",
+                    after.tps(), after.latencyAverageMillis()));
         } else {
             md.append("pgbench failed (see the log).\n\n");
         }
@@ -377,14 +430,17 @@ public final class DurableComparison {
                 md.append("failed: ").append(r.get("failed").toString().replace("|", "/")).append(" | | | | | | |\n");
                 continue;
             }
-            md.append(fmt(r.get("jobs_per_s"), 0)).append(" | ")
-                    .append(bench != null && r.get("jobs_per_s") instanceof Double d ? fmt(d / bench.tps(), 2) : "")
+            md.append(fmt(r.get("jobs_per_s"), 0)).append(spread(r)).append(" | ")
+                    .append(r.get("jobs_per_s") instanceof Double d && !Double.isNaN(tps) ? fmt(d / tps, 2) : "")
                     .append(" | ").append(fmt(r.get("submit_s"), 2))
                     .append(" | ").append(fmt(r.get("first_start_s"), 2))
                     .append(" | ").append(fmt(r.get("p50_ms"), 2)).append(" | ").append(fmt(r.get("p99_ms"), 2))
                     .append(" | ").append(r.getOrDefault("samples", "")).append(" |\n");
         }
-        md.append("\nThroughput: ").append(o.jobs()).append(" trivial jobs per system, submitted with its bulk API ")
+        md.append("\nThroughput: ").append(o.rounds() > 1 ? "the median of " + o.rounds() + " rounds (min-max in "
+                        + "brackets; each round runs the systems in a rotated order, each on a fresh database), "
+                        + "each round " : "")
+                .append(o.jobs()).append(" trivial jobs per system, submitted with its bulk API ")
                 .append("and run by one node, timed from just before the first submit until the store records the ")
                 .append("last one completed (after ").append(o.warmupJobs()).append(" warmup jobs). ")
                 .append("Submit calls: how long the submitting call(s) took; first start: when the first ")
@@ -396,7 +452,8 @@ public final class DurableComparison {
                 .append("nanoTime before the submit call to nanoTime at handler start; up to ")
                 .append(o.latencySamples()).append(" samples or ").append(o.latencyBudgetSeconds())
                 .append(" s per system, after up to 20 warmup samples.\n\n");
-        md.append("Jobs per pgbench tx: the system's jobs/s divided by pgbench's transactions/s on the same server.\n\n");
+        md.append("Jobs per pgbench tx: the system's jobs/s divided by pgbench's transactions/s on the same server")
+                .append(after != null ? " (the mean of before and after)" : "").append(".\n\n");
         md.append("Ratios (throughput): ").append(ratio("weft", "db-scheduler")).append("; ")
                 .append(ratio("weft", "jobrunr")).append(".\n\n");
         md.append("Goals of issue 23: Weft's throughput at least 1.5x db-scheduler's: ")
@@ -433,6 +490,15 @@ public final class DurableComparison {
     private String ratio(String a, String b) {
         Double r = ratioValue(a, b);
         return a + "/" + b + " " + (r == null ? "n/a (" + why(a) + why(b) + ")" : fmt(r, 2) + "x");
+    }
+
+    @SuppressWarnings("unchecked")
+    private String spread(Map<String, Object> r) {
+        if (o.rounds() < 2 || !(r.get("rounds_jobs_per_s") instanceof List<?> l) || l.size() < 2) {
+            return "";
+        }
+        List<Double> v = (List<Double>) l;
+        return " (" + fmt(java.util.Collections.min(v), 0) + "-" + fmt(java.util.Collections.max(v), 0) + ")";
     }
 
     private static String goal(Double value, java.util.function.DoublePredicate met) {
@@ -600,10 +666,10 @@ public final class DurableComparison {
                 nonNegative(a, "latency-pause", 20), positive(a, "pgbench-seconds", 20), positive(a, "pool", 40),
                 systems, positive(a, "dbs-threads", 20), Double.parseDouble(limits[0]),
                 Double.parseDouble(limits[1]), positive(a, "weft-max-running", 32),
-                positive(a, "weft-submitters", 8));
+                positive(a, "weft-submitters", 8), positive(a, "rounds", 1));
         a.keySet().removeAll(List.of("jobs", "name", "results", "warmup-jobs", "latency-samples", "latency-budget",
                 "latency-pause", "pgbench-seconds", "pool", "systems", "dbs-threads", "dbs-limits",
-                "weft-max-running", "weft-submitters"));
+                "weft-max-running", "weft-submitters", "rounds"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", a.keySet()));
         }
