@@ -141,7 +141,38 @@ final class DurableJobRuntime implements JobRuntime {
 
     @Override
     public <T> JobHandle<T> submit(JobSpec<T> spec) {
-        Objects.requireNonNull(spec, "job spec must not be null");
+        return submitAll(List.of(spec)).get(0);
+    }
+
+    @Override
+    public <T> List<JobHandle<T>> submitAll(java.util.Collection<JobSpec<T>> specs) {
+        Objects.requireNonNull(specs, "specs");
+        List<JobSpec<T>> list = List.copyOf(specs);
+        List<NewJob> jobs = new ArrayList<>(list.size());
+        for (JobSpec<T> spec : list) {
+            jobs.add(newJob(Objects.requireNonNull(spec, "job spec must not be null")));
+        }
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        List<Inserted> inserted = awaitInsert(loop.submit(jobs), list.get(0).name());
+        List<JobHandle<T>> handles = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            JobSpec<T> spec = list.get(i);
+            StoredJob row = inserted.get(i).event().job();
+            if (!inserted.get(i).created() && !row.type().equals(spec.type().name())) {
+                throw new IllegalArgumentException("job \"" + spec.name() + "\" with key \"" + spec.key()
+                        + "\" is of type " + spec.type().name() + ", but the key belongs to job " + row.id() + " (\""
+                        + row.name() + "\", " + row.state() + ") of type " + row.type()
+                        + "; jobs sharing a key must be of the same type");
+            }
+            handles.add(new DurableHandle<>(this, row.id(), spec.type().resultType()));
+        }
+        return handles;
+    }
+
+    /** Checks {@code spec} and writes it down as a row to insert; throws what submit documents. */
+    private <T> NewJob newJob(JobSpec<T> spec) {
         if (closed) {
             throw new JobRejectedException("job \"" + spec.name() + "\" rejected: the job runtime " + name
                     + " is shutting down");
@@ -173,19 +204,12 @@ final class DurableJobRuntime implements JobRuntime {
                     + " bytes. Store large data elsewhere and pass a reference to it");
         }
         int maxAttempts = type.retry() == null ? 1 : type.retry().maxAttempts();
-        var job = new NewJob(ids.next(), type.name(), spec.name(), spec.key(), spec.group(), spec.priority(),
+        return new NewJob(ids.next(), type.name(), spec.name(), spec.key(), spec.group(), spec.priority(),
                 payload, maxAttempts, spec.timeout(), spec.expectedDuration());
-        Inserted inserted = awaitInsert(loop.submit(job), spec.name());
-        StoredJob row = inserted.event().job();
-        if (!inserted.created() && !row.type().equals(type.name())) {
-            throw new IllegalArgumentException("job \"" + spec.name() + "\" with key \"" + spec.key() + "\" is of type "
-                    + type.name() + ", but the key belongs to job " + row.id() + " (\"" + row.name() + "\", "
-                    + row.state() + ") of type " + row.type() + "; jobs sharing a key must be of the same type");
-        }
-        return new DurableHandle<>(this, row.id(), type.resultType());
     }
 
-    private static Inserted awaitInsert(java.util.concurrent.CompletableFuture<Inserted> f, String jobName) {
+    private static List<Inserted> awaitInsert(java.util.concurrent.CompletableFuture<List<Inserted>> f,
+                                              String jobName) {
         boolean interrupted = false;
         try {
             while (true) {
@@ -267,8 +291,9 @@ final class DurableJobRuntime implements JobRuntime {
 
     private static void logEnd(StoredJob row) {
         if (row.state() == JobState.FAILED) {
-            LOG.warn("job {} ({}) FAILED, attempt {}: {}", row.id(), row.name(), row.attempt(),
-                    row.error() == null ? "" : row.error().stackTrace());
+            JobError e = row.error();
+            LOG.warn("job {} ({}) FAILED, attempt {}: {}", row.id(), row.name(), row.attempt(), e == null ? ""
+                    : e.stackTrace() != null ? e.stackTrace() : e.type() + ": " + e.message());
         } else {
             LOG.info("job {} ({}) {}", row.id(), row.name(), row.state());
         }
@@ -308,6 +333,7 @@ final class DurableJobRuntime implements JobRuntime {
             StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
             long left = deadline - System.nanoTime();
             if (row.state().isTerminal() || left <= 0) {
+                finishWaiters.remove(id, latch); // a job that ended elsewhere leaves no latch behind
                 return row;
             }
             latch.await(Math.min(left, AWAIT_POLL_NANOS), TimeUnit.NANOSECONDS);

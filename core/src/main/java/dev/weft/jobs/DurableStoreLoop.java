@@ -63,7 +63,8 @@ final class DurableStoreLoop implements StoreListener {
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(5);
 
-    record PendingSubmit(NewJob job, CompletableFuture<Inserted> done) {
+    /** Jobs submitted together: they are written in one transaction, all or none. */
+    record PendingSubmit(List<NewJob> jobs, CompletableFuture<List<Inserted>> done) {
     }
 
     private final DurableJobRuntime runtime;
@@ -123,9 +124,9 @@ final class DurableStoreLoop implements StoreListener {
         return unreachable;
     }
 
-    /** Queues a submit for the next batch; the future completes when the batch has committed. */
-    CompletableFuture<Inserted> submit(NewJob job) {
-        var pending = new PendingSubmit(job, new CompletableFuture<>());
+    /** Queues jobs for the next batch; the future completes when the batch has committed. */
+    CompletableFuture<List<Inserted>> submit(List<NewJob> jobs) {
+        var pending = new PendingSubmit(jobs, new CompletableFuture<>());
         String down = unreachable;
         if (down != null) {
             pending.done.completeExceptionally(new StoreUnavailableException("the job store is unreachable ("
@@ -173,6 +174,9 @@ final class DurableStoreLoop implements StoreListener {
             changed.signal();
         } finally {
             lock.unlock();
+        }
+        if (abandonWrites) {
+            thread.interrupt(); // out of a wait for a connection to a store that is gone
         }
         RuntimeThreads.joinUninterruptibly(thread);
     }
@@ -249,7 +253,7 @@ final class DurableStoreLoop implements StoreListener {
                     try {
                         changed.awaitNanos(Math.max(wait, 1));
                     } catch (InterruptedException e) {
-                        // runtime threads are not interrupted by design; go on
+                        // only stop(true) interrupts this thread; the flags say what to do
                     }
                     backoff = 0; // a backoff wait happens once, then the pass retries
                 }
@@ -333,21 +337,22 @@ final class DurableStoreLoop implements StoreListener {
         if (pending.isEmpty()) {
             return;
         }
-        List<NewJob> jobs = new ArrayList<>(pending.size());
+        List<NewJob> jobs = new ArrayList<>();
         for (PendingSubmit p : pending) {
-            jobs.add(p.job);
+            jobs.addAll(p.jobs);
         }
         List<Inserted> inserted = store.insertAll(jobs);
         List<StoredEvent> events = new ArrayList<>();
-        for (int i = 0; i < pending.size(); i++) {
-            Inserted in = inserted.get(i);
+        for (Inserted in : inserted) {
             if (in.created()) {
                 events.add(in.event());
             }
         }
         runtime.publish(events);
-        for (int i = 0; i < pending.size(); i++) {
-            pending.get(i).done.complete(inserted.get(i));
+        int from = 0;
+        for (PendingSubmit p : pending) {
+            p.done.complete(inserted.subList(from, from + p.jobs.size()));
+            from += p.jobs.size();
         }
         lock.lock();
         try {

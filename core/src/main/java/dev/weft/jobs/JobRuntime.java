@@ -61,6 +61,17 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
      */
     <T> JobHandle<T> submit(JobSpec<T> spec);
 
+    /**
+     * Submits every spec of {@code specs}, in order. On a durable store they are written in one transaction, so
+     * either all are accepted or none is (and the exception says why), at the cost of one commit for all. In
+     * memory they are submitted one by one; if one is refused, the ones before it stay submitted.
+     *
+     * @return the handles, in the order of {@code specs} (a de-duplicated spec gets its key's holder)
+     * @throws JobRejectedException     as {@link #submit(JobSpec)}
+     * @throws IllegalArgumentException as {@link #submit(JobSpec)}, for any of the specs
+     */
+    <T> List<JobHandle<T>> submitAll(java.util.Collection<JobSpec<T>> specs);
+
     /** Submits a job with just a name and a body. */
     default <T> JobHandle<T> submit(String name, JobBody<T> body) {
         return submit(JobSpec.named(name).body(body));

@@ -117,6 +117,22 @@ final class JobRuntimeImpl implements JobRuntime {
         return existing != null ? (JobHandle<T>) existing : job;
     }
 
+    @Override
+    public <T> List<JobHandle<T>> submitAll(java.util.Collection<JobSpec<T>> specs) {
+        Objects.requireNonNull(specs, "specs");
+        for (JobSpec<T> spec : specs) {
+            Objects.requireNonNull(spec, "job spec must not be null");
+            if (spec.type() != null) {
+                types.require(spec.type());
+            }
+        }
+        List<JobHandle<T>> handles = new ArrayList<>(specs.size());
+        for (JobSpec<T> spec : specs) {
+            handles.add(submit(spec));
+        }
+        return handles;
+    }
+
     /** Under the admission lock. */
     private void admitted(Job<?> job) {
         jobs.put(job.id, job);

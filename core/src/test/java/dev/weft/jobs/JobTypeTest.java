@@ -102,4 +102,18 @@ class JobTypeTest {
             assertThat(b.await(Duration.ofSeconds(30))).isEqualTo("first");
         }
     }
+
+    @Test
+    void submitAllSubmitsEverySpecInOrderAndRefusesAnUnregisteredTypeBeforeSubmittingAny() throws Exception {
+        try (var rt = JobRuntime.builder().register(GREET).build()) {
+            var handles = rt.submitAll(java.util.List.of(JobSpec.of(GREET, new Greeting("a")),
+                    JobSpec.of(GREET, new Greeting("b"))));
+            assertThat(handles.get(0).await(Duration.ofSeconds(30))).isEqualTo("hello a");
+            assertThat(handles.get(1).await(Duration.ofSeconds(30))).isEqualTo("hello b");
+            var other = JobType.of("other", Greeting.class, String.class, (ctx, g) -> "x");
+            assertThatThrownBy(() -> rt.submitAll(java.util.List.of(JobSpec.of(GREET, new Greeting("c")),
+                    JobSpec.of(other, new Greeting("d"))))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(rt.list(JobQuery.all()).total()).isEqualTo(2);
+        }
+    }
 }

@@ -19,7 +19,8 @@ final class DemoStorage {
      * machine's binaries (its data removed when the demo stops).
      */
     static DemoServer startOn(HttpConfig config, String jdbcUrl) throws IOException {
-        LocalPostgres local = jdbcUrl.isEmpty() ? LocalPostgres.start() : null;
+        // no hook of its own: the demo's shutdown hook stops the runtime first, then closes it
+        LocalPostgres local = jdbcUrl.isEmpty() ? LocalPostgres.start(true, false) : null;
         HikariDataSource db = null;
         try {
             var pool = new HikariConfig();

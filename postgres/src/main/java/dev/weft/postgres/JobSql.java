@@ -23,6 +23,10 @@ final class JobSql {
      *   Duration can overflow a timestamp.
      * - Event rows are inserted by the same statement that changes the job, so an event exists exactly when its
      *   change committed.
+     * - Wake-ups ride in the same statement: pg_notify in the select list runs once per returned row that needs
+     *   it (a created job, a re-queued job, a recorded cancel request). PostgreSQL delivers notices only at
+     *   commit, and folds identical ones of one transaction into one, so listeners get one notice per commit
+     *   and none for a rolled-back change, without a round trip of its own.
      */
 
     private final String p;
@@ -39,7 +43,6 @@ final class JobSql {
     final String cancelQueued;
     final String cancelRunning;
     final String stateOf;
-    final String notify;
     final String find;
     final String counts;
     final String eventsAfter;
@@ -67,7 +70,7 @@ final class JobSql {
                 ), e AS (
                     INSERT INTO %2$s (job_id, type, at) SELECT id, 'SUBMITTED', now() FROM i RETURNING id, job_id, type
                 )
-                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT i.*, e.id AS event_id, e.type AS event_type, now() AS read_at, pg_notify(?, '') AS notified
                 FROM i JOIN e ON e.job_id = i.id
                 """.formatted(jobs, events);
 
@@ -98,6 +101,9 @@ final class JobSql {
                 ORDER BY u.priority DESC, u.seq
                 """.formatted(jobs, events);
 
+        // A cancellation requested while the attempt ran wins over how it ended, so a cancel() that returned true
+        // always ends the job CANCELLED. It is read from j, the row being updated, not from a join: under a
+        // concurrent cancel the UPDATE re-reads j once the cancel commits, a joined snapshot would not.
         endAttempts = """
                 WITH x AS (
                     SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
@@ -105,20 +111,23 @@ final class JobSql {
                         AS x(id, epoch, outcome, result, error, reason, progress, retry_ms)
                 ), u AS (
                     UPDATE %1$s j SET
-                        state = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN 'QUEUED'
+                        state = CASE WHEN j.cancel_requested IS NOT NULL THEN 'CANCELLED'
+                                     WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN 'QUEUED'
                                      ELSE x.outcome END,
-                        finished_at = CASE WHEN x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN NULL
+                        finished_at = CASE WHEN j.cancel_requested IS NULL
+                                                AND x.outcome IN ('RETRY', 'REQUEUE_INTERRUPTED') THEN NULL
                                            ELSE now() END,
-                        run_after = CASE x.outcome WHEN 'RETRY' THEN now() + x.retry_ms * interval '1 millisecond'
-                                                   WHEN 'REQUEUE_INTERRUPTED' THEN now()
-                                                   ELSE j.run_after END,
-                        attempt = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.attempt - 1
-                                       ELSE j.attempt END,
-                        interruptions = CASE WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN j.interruptions + 1
-                                             ELSE j.interruptions END,
-                        result = x.result,
+                        run_after = CASE WHEN j.cancel_requested IS NOT NULL THEN j.run_after
+                                         WHEN x.outcome = 'RETRY' THEN now() + x.retry_ms * interval '1 millisecond'
+                                         WHEN x.outcome = 'REQUEUE_INTERRUPTED' THEN now()
+                                         ELSE j.run_after END,
+                        attempt = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'REQUEUE_INTERRUPTED'
+                                       THEN j.attempt - 1 ELSE j.attempt END,
+                        interruptions = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'REQUEUE_INTERRUPTED'
+                                             THEN j.interruptions + 1 ELSE j.interruptions END,
+                        result = CASE WHEN j.cancel_requested IS NULL AND x.outcome = 'SUCCEEDED' THEN x.result END,
                         error = x.error::jsonb,
-                        reason = x.reason::jsonb,
+                        reason = coalesce(j.cancel_requested, x.reason::jsonb),
                         progress = coalesce(x.progress::jsonb, j.progress),
                         node = NULL,
                         lease_until = NULL
@@ -129,7 +138,8 @@ final class JobSql {
                     SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
                     RETURNING id, job_id, type
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
                 FROM u JOIN e ON e.job_id = u.id
                 ORDER BY e.id
                 """.formatted(jobs, events);
@@ -170,12 +180,17 @@ final class JobSql {
                 RETURNING j.id, j.epoch, j.cancel_requested
                 """.formatted(jobs);
 
+        // a job whose cancellation was requested ends CANCELLED, never re-queued: the cancel was accepted
         String recover = """
                 WITH u AS (
                     UPDATE %1$s j SET
-                        state = CASE WHEN j.attempt < j.max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
-                        run_after = CASE WHEN j.attempt < j.max_attempts THEN now() ELSE j.run_after END,
-                        finished_at = CASE WHEN j.attempt < j.max_attempts THEN NULL ELSE now() END,
+                        state = CASE WHEN j.cancel_requested IS NOT NULL THEN 'CANCELLED'
+                                     WHEN j.attempt < j.max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
+                        run_after = CASE WHEN j.cancel_requested IS NULL AND j.attempt < j.max_attempts THEN now()
+                                         ELSE j.run_after END,
+                        finished_at = CASE WHEN j.cancel_requested IS NULL AND j.attempt < j.max_attempts THEN NULL
+                                           ELSE now() END,
+                        reason = j.cancel_requested,
                         interruptions = j.interruptions + 1,
                         error = jsonb_build_object(
                             'type', 'NODE_LOST',
@@ -191,7 +206,8 @@ final class JobSql {
                     SELECT id, CASE WHEN state = 'QUEUED' THEN 'PROGRESS' ELSE 'FINISHED' END, now() FROM u
                     RETURNING id, job_id, type
                 )
-                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at
+                SELECT u.*, e.id AS event_id, e.type AS event_type, now() AS read_at,
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
                 FROM u JOIN e ON e.job_id = u.id
                 ORDER BY u.seq
                 """;
@@ -213,12 +229,10 @@ final class JobSql {
         cancelRunning = """
                 UPDATE %s j SET cancel_requested = ?::jsonb
                 WHERE j.id = ? AND j.state = 'RUNNING' AND j.cancel_requested IS NULL
-                RETURNING j.node
+                RETURNING j.node, pg_notify(?, j.id::text) AS notified
                 """.formatted(jobs);
 
         stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";
-
-        notify = "SELECT pg_notify(?, ?)";
 
         find = "SELECT j.*, now() AS read_at FROM " + jobs + " j WHERE j.id = ?";
 

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * the {@code postgres} system user (through {@code runuser}), which owns the data directory.
  *
  * <p>A JVM shutdown hook stops a server that was not closed, so a killed test run leaves no server behind
- * (unless the JVM itself is killed with SIGKILL).
+ * (unless the JVM itself is killed with SIGKILL); {@link #start(boolean, boolean)} can leave the hook out.
  *
  * <p>Thread safety: every method may be called from any thread; {@link #stop()}, {@link #startAgain()} and
  * {@link #close()} are serialized.
@@ -70,6 +70,16 @@ public final class LocalPostgres implements AutoCloseable {
      *                               message carries the server's log)
      */
     public static LocalPostgres start(boolean fsync) {
+        return start(fsync, true);
+    }
+
+    /**
+     * Starts a server; with {@code stopAtJvmExit} false no shutdown hook stops it, for an owner whose own hook
+     * must still use the server before closing it (JVM shutdown hooks run concurrently, in no order).
+     *
+     * @throws IllegalStateException if no PostgreSQL binaries are found, or the server does not start
+     */
+    public static LocalPostgres start(boolean fsync, boolean stopAtJvmExit) {
         Path bin = findBinaries();
         boolean root = isRoot();
         try {
@@ -77,7 +87,9 @@ public final class LocalPostgres implements AutoCloseable {
             var pg = new LocalPostgres(bin, dir, freePort(), root);
             pg.init(fsync);
             pg.startAgain();
-            Runtime.getRuntime().addShutdownHook(pg.hook);
+            if (stopAtJvmExit) {
+                Runtime.getRuntime().addShutdownHook(pg.hook);
+            }
             return pg;
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare a data directory for a local PostgreSQL", e);
@@ -137,7 +149,7 @@ public final class LocalPostgres implements AutoCloseable {
             closed = true;
             deleteTree(dir);
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                Runtime.getRuntime().removeShutdownHook(hook); // false if it was never added
             } catch (IllegalStateException shuttingDown) {
                 // the hook runs or ran; it finds the server stopped
             }

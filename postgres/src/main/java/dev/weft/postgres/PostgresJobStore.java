@@ -81,8 +81,10 @@ public final class PostgresJobStore implements JobStore {
      * Implementation notes: a thin facade. Each SPI method borrows one connection from the user's DataSource for
      * one short transaction and returns it; the SQL lives in JobSql, row mapping in JobRows, the schema in
      * SchemaMigrator, the LISTEN connection in NoticeListener. Invariants:
-     * - Every method that changes jobs is one transaction, and the event rows are written by the same statements
-     *   (see JobSql), so a caller that sees the returned events knows they committed together with the change.
+     * - Every method that changes jobs is one transaction, and the event rows (and NOTIFYs) are written by the
+     *   same statements (see JobSql), so a caller that sees the returned events knows they committed together
+     *   with the change. Methods that are one statement run it in auto-commit (one round trip); insertAll and
+     *   cancel, which may need several statements, run an explicit transaction.
      * - insertAll: one statement inserts the batch with ON CONFLICT DO NOTHING on the active-key index; the jobs
      *   not inserted read their key's holder in the same transaction (READ COMMITTED, so each statement sees
      *   the latest commits). A holder that ended in between leaves the job pending and the insert is tried
@@ -192,10 +194,8 @@ public final class PostgresJobStore implements JobStore {
             for (int i = 0; i < jobs.size(); i++) {
                 pending.add(i);
             }
-            boolean created = false;
             while (!pending.isEmpty()) {
                 Map<String, StoredEvent> inserted = insertBatch(c, jobs, pending);
-                created |= !inserted.isEmpty();
                 Set<String> keys = new HashSet<>();
                 for (int i : pending) {
                     if (!inserted.containsKey(jobs.get(i).id())) {
@@ -216,9 +216,6 @@ public final class PostgresJobStore implements JobStore {
                     }
                 }
                 pending = again;
-            }
-            if (created) {
-                notify(c, sql.workChannel(), "");
             }
             return List.of(out);
         });
@@ -261,6 +258,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(8, c.createArrayOf("int4", maxAttempts));
             ps.setArray(9, c.createArrayOf("int8", timeouts));
             ps.setArray(10, c.createArrayOf("int8", expected));
+            ps.setString(11, sql.workChannel());
             Map<String, StoredEvent> out = new HashMap<>();
             for (StoredEvent e : events(ps)) {
                 out.put(e.job().id(), e);
@@ -322,7 +320,7 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0 || types.isEmpty()) {
             return List.of();
         }
-        return inTransaction("claim jobs", c -> {
+        return oneStatement("claim jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
                 ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
                 ps.setInt(2, max);
@@ -360,8 +358,7 @@ public final class PostgresJobStore implements JobStore {
             progress[k] = JobRows.progressJson(e.progress());
             retryMs[k] = e.retryAfter() == null ? 0L : JobRows.millis(e.retryAfter());
         }
-        return inTransaction("end job attempts", c -> {
-            List<StoredEvent> out;
+        return oneStatement("end job attempts", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.endAttempts)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
@@ -371,10 +368,9 @@ public final class PostgresJobStore implements JobStore {
                 ps.setArray(6, c.createArrayOf("text", reasons));
                 ps.setArray(7, c.createArrayOf("text", progress));
                 ps.setArray(8, c.createArrayOf("int8", retryMs));
-                out = events(ps);
+                ps.setString(9, sql.workChannel());
+                return events(ps);
             }
-            notifyIfRequeued(c, out);
-            return out;
         });
     }
 
@@ -394,7 +390,7 @@ public final class PostgresJobStore implements JobStore {
             epochs[k] = u.lease().epoch();
             progress[k] = JobRows.progressJson(Objects.requireNonNull(u.progress(), "progress"));
         }
-        return inTransaction("write job progress", c -> {
+        return oneStatement("write job progress", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.writeProgress)) {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
@@ -408,7 +404,7 @@ public final class PostgresJobStore implements JobStore {
     public Optional<StoredEvent> markStuck(Lease lease) {
         Objects.requireNonNull(lease, "lease");
         UUID id = uuid(lease.jobId());
-        return inTransaction("mark a job stuck", c -> {
+        return oneStatement("mark a job stuck", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
                 ps.setObject(1, id);
                 ps.setLong(2, lease.epoch());
@@ -433,7 +429,7 @@ public final class PostgresJobStore implements JobStore {
             ids[k] = uuid(l.jobId());
             epochs[k++] = l.epoch();
         }
-        return inTransaction("renew job leases", c -> {
+        return oneStatement("renew job leases", c -> {
             Set<Lease> lost = new LinkedHashSet<>(distinct);
             Map<Lease, CancellationReason> cancel = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(sql.renew)) {
@@ -458,19 +454,16 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<StoredEvent> recover(String node) {
-        return inTransaction("recover interrupted jobs", c -> {
-            List<StoredEvent> out;
+        return oneStatement("recover interrupted jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(node == null ? sql.recoverExpired : sql.recoverNode)) {
-                if (node == null) {
-                    ps.setString(1, "its lease expired");
-                } else {
-                    ps.setString(1, "found when node " + node + " started again");
-                    ps.setString(2, node);
+                int i = 1;
+                ps.setString(i++, node == null ? "its lease expired" : "found when node " + node + " started again");
+                if (node != null) {
+                    ps.setString(i++, node);
                 }
-                out = events(ps);
+                ps.setString(i, sql.workChannel());
+                return events(ps);
             }
-            notifyIfRequeued(c, out);
-            return out;
         });
     }
 
@@ -495,10 +488,10 @@ public final class PostgresJobStore implements JobStore {
                 try (PreparedStatement ps = c.prepareStatement(sql.cancelRunning)) {
                     ps.setString(1, reasonJson);
                     ps.setObject(2, uuid);
+                    ps.setString(3, sql.cancelChannel());
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             String node = rs.getString(1);
-                            notify(c, sql.cancelChannel(), uuid.toString());
                             return new CancelOutcome(CancelOutcome.Result.REQUESTED, null, node);
                         }
                     }
@@ -525,7 +518,7 @@ public final class PostgresJobStore implements JobStore {
         if (uuid == null) {
             return Optional.empty();
         }
-        return inTransaction("find a job", c -> {
+        return oneStatement("find a job", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.find)) {
                 ps.setObject(1, uuid);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -542,7 +535,7 @@ public final class PostgresJobStore implements JobStore {
         boolean name = query.name() != null;
         boolean key = query.key() != null;
         String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
-        return inTransaction("list jobs", c -> {
+        return oneStatement("list jobs", c -> {
             List<StoredJob> jobs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
                 int i = bindFilter(c, ps, states, stateNames, query);
@@ -587,7 +580,7 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Map<JobState, Long> counts() {
-        return inTransaction("count jobs", c -> {
+        return oneStatement("count jobs", c -> {
             Map<JobState, Long> out = new EnumMap<>(JobState.class);
             for (JobState s : JobState.values()) {
                 out.put(s, 0L);
@@ -607,7 +600,7 @@ public final class PostgresJobStore implements JobStore {
         if (maxRows <= 0) {
             return 0;
         }
-        return inTransaction("delete old jobs", c -> {
+        return oneStatement("delete old jobs", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.purge)) {
                 int i = 1;
                 for (JobState s : List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED,
@@ -628,7 +621,7 @@ public final class PostgresJobStore implements JobStore {
         if (max <= 0) {
             return List.of();
         }
-        return inTransaction("read job events", c -> {
+        return oneStatement("read job events", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.eventsAfter)) {
                 ps.setLong(1, afterId);
                 ps.setInt(2, max);
@@ -689,6 +682,29 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
+    /**
+     * Runs {@code work}, a single statement (or reads), in the connection's own auto-commit: one round trip
+     * instead of a statement plus a COMMIT. A data source whose connections start with auto-commit off gets an
+     * explicit commit.
+     */
+    private <T> T oneStatement(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            if (c.getAutoCommit()) {
+                return work.run(c);
+            }
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw StoreFailures.translate(what, e);
+        }
+    }
+
     private static void rollbackQuietly(Connection c, Exception cause) {
         try {
             c.rollback();
@@ -713,23 +729,6 @@ public final class PostgresJobStore implements JobStore {
             }
         }
         return out;
-    }
-
-    private void notifyIfRequeued(Connection c, List<StoredEvent> events) throws SQLException {
-        for (StoredEvent e : events) {
-            if (e.job().state() == JobState.QUEUED) {
-                notify(c, sql.workChannel(), "");
-                return;
-            }
-        }
-    }
-
-    private static void notify(Connection c, String channel, String payload) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            ps.setString(1, channel);
-            ps.setString(2, payload);
-            ps.execute();
-        }
     }
 
     private static UUID uuid(String id) {

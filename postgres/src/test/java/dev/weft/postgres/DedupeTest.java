@@ -82,6 +82,54 @@ class DedupeTest {
     }
 
     @Test
+    void insertsRacingWithTheHolderEndingEachGetANewJobOrALiveHolder() throws Exception {
+        int inserters = 4;
+        int insertsEach = 300;
+        var start = new CyclicBarrier(inserters + 1);
+        var done = new java.util.concurrent.atomic.AtomicBoolean();
+        try (var pool = Executors.newFixedThreadPool(inserters + 1)) {
+            Future<Integer> ender = pool.submit(() -> { // ends whichever job holds the key, again and again
+                start.await();
+                int ended = 0;
+                while (!done.get()) {
+                    for (StoredEvent e : store.claim("ender", List.of("dd-churn"), 10, LEASE)) {
+                        ended += store.endAttempts(List.of(Stores.succeeded(e.job().lease(), null))).size();
+                    }
+                }
+                return ended;
+            });
+            List<Future<List<Inserted>>> futures = new ArrayList<>();
+            for (int t = 0; t < inserters; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    List<Inserted> out = new ArrayList<>();
+                    for (int i = 0; i < insertsEach; i++) {
+                        out.add(store.insert(Stores.job("dd-churn", 0, "churn-key")));
+                    }
+                    return out;
+                }));
+            }
+            List<Inserted> all = new ArrayList<>();
+            for (var f : futures) {
+                all.addAll(f.get());
+            }
+            done.set(true);
+            int ended = ender.get();
+
+            assertThat(all).allSatisfy(i -> {
+                assertThat(i.event()).isNotNull();
+                assertThat(i.event().job().key()).isEqualTo("churn-key");
+                if (!i.created()) {
+                    assertThat(i.event().job().state()).isIn(JobState.QUEUED, JobState.RUNNING);
+                }
+            });
+            long created = all.stream().filter(Inserted::created).count();
+            assertThat(created).as("the key was freed and taken again").isGreaterThan(1);
+            assertThat(ended).isGreaterThanOrEqualTo((int) created - 1);
+        }
+    }
+
+    @Test
     void jobsOfOneBatchSharingAKeyGetTheFirstAsHolder() {
         NewJob a = Stores.job("dd-batch", 0, "batch-key");
         NewJob b = Stores.job("dd-batch", 0, "batch-key");

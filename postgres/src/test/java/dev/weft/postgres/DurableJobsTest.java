@@ -256,15 +256,11 @@ class DurableJobsTest {
             once.get().await();
             return s + " done";
         });
-        String id;
         var rt1 = runtime("restart-a", resumable).build();
-        try {
-            id = rt1.submit(resumable, "report").id();
-            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            var report = rt1.shutdown(Duration.ZERO);
-            assertThat(report.cancelledRunning()).containsExactly(id);
-        }
+        String id = rt1.submit(resumable, "report").id();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        var report = rt1.shutdown(Duration.ZERO);
+        assertThat(report.cancelledRunning()).containsExactly(id);
         try (var probe = runtime("restart-probe").build()) {
             var r = probe.get(id);
             assertThat(r.state()).isEqualTo(JobState.QUEUED);
@@ -288,14 +284,10 @@ class DurableJobsTest {
             new CountDownLatch(1).await();
             return null;
         }).failOnShutdown();
-        String id;
         var rt = runtime("strict", strict).build();
-        try {
-            id = rt.submit(strict, null).id();
-            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            rt.shutdown(Duration.ZERO);
-        }
+        String id = rt.submit(strict, null).id();
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        rt.shutdown(Duration.ZERO);
         try (var probe = runtime("strict-probe").build()) {
             assertThat(probe.get(id).state()).isEqualTo(JobState.FAILED);
         }
@@ -350,6 +342,61 @@ class DurableJobsTest {
             var done = reader.get(h.id()).progress();
             assertThat(done.complete()).isTrue();
             assertThat(done.fraction()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aRunWhoseClaimWasTakenOverIsCancelledWithLeaseLostAndWritesNothing() throws Exception {
+        var started = new CountDownLatch(1);
+        var reason = new AtomicReference<CancellationReason>();
+        var cancelled = new CountDownLatch(1);
+        var zombie = JobType.of("zombie", Void.class, String.class, (ctx, p) -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                reason.set(ctx.cancellationReason().orElse(null));
+                cancelled.countDown();
+                throw e;
+            }
+            return "must not land";
+        });
+        try (var rt = runtime("zombie", zombie).lease(Duration.ofMillis(300)).build()) {
+            var h = rt.submit(zombie, null);
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            try (var c = db.getConnection(); var ps = c.prepareStatement(
+                    "UPDATE weft_jobs SET epoch = epoch + 1, node = 'usurper' WHERE id = ?::uuid")) {
+                ps.setString(1, h.id()); // as if another node had claimed the job
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(cancelled.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(reason.get().kind()).isEqualTo(CancellationReason.Kind.LEASE_LOST);
+            assertThat(reason.get().detail()).contains(h.id());
+            var row = rt.get(h.id());
+            assertThat(row.state()).isEqualTo(JobState.RUNNING); // the usurper's claim: nothing was written over it
+            assertThat(row.result()).isNull();
+        }
+    }
+
+    @Test
+    void submitAllWritesEverySpecInOneTransactionOrNone() throws Exception {
+        var square = JobType.of("square", Integer.class, Integer.class, (ctx, n) -> n * n);
+        var anything = JobType.of("anything-all", Object.class, Void.class, (ctx, p) -> null);
+        try (var rt = runtime("submit-all", square, anything).build()) {
+            List<JobSpec<Integer>> specs = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                specs.add(JobSpec.of(square, i));
+            }
+            var handles = rt.submitAll(specs);
+            assertThat(handles).hasSize(1_000);
+            for (int i = 0; i < 1_000; i += 111) {
+                assertThat(handles.get(i).await(WAIT)).isEqualTo(i * i);
+            }
+            long before = rt.list(JobQuery.all()).total();
+            List<JobSpec<Void>> mixed = List.of(JobSpec.of(anything, "fine"), JobSpec.of(anything, new Object()));
+            assertThatThrownBy(() -> rt.submitAll(mixed)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot be stored");
+            assertThat(rt.list(JobQuery.all()).total()).as("nothing of a refused batch is written").isEqualTo(before);
         }
     }
 }
