@@ -1,0 +1,49 @@
+package dev.weft.bench.durable;
+
+import javax.sql.DataSource;
+import java.util.List;
+
+/**
+ * One job system under test, started on its own fresh database. Every job is a trivial one that calls
+ * {@link Recorder#ran(int)} with its index and returns.
+ */
+interface Contender extends AutoCloseable {
+
+    /** Thrown by {@link #start} when the system cannot run here (classes missing, not yet supported). */
+    final class Unavailable extends Exception {
+        Unavailable(String why, Throwable cause) {
+            super(why, cause);
+        }
+    }
+
+    /** The name in the tables: weft, db-scheduler, jobrunr. */
+    String name();
+
+    /** The settings used, one line each, said in the output. */
+    List<String> settings();
+
+    /** Creates what the system needs in {@code ds}'s database and starts processing. */
+    void start(DataSource ds, Options options) throws Exception;
+
+    /** Submits jobs {@code from} (inclusive) to {@code to} (exclusive) the system's fastest recommended way. */
+    void submitMany(int from, int to) throws Exception;
+
+    /**
+     * How long the worker side may sit idle between a submit and its noticing the job, when a submit in the same
+     * JVM does not wake it: the poll interval of a pure poller, else zero. The latency run spreads its submits
+     * over that much extra random pause, so that they fall at random points of the poll cycle, as real submits
+     * do, rather than all just after a poll.
+     */
+    default java.time.Duration unwokenPollInterval() {
+        return java.time.Duration.ZERO;
+    }
+
+    /** Submits one job. */
+    void submitOne(int index) throws Exception;
+
+    /** How many submitted jobs the store has not yet recorded as completed. */
+    long unfinishedInStore() throws Exception;
+
+    @Override
+    void close() throws Exception;
+}
