@@ -451,4 +451,32 @@ class DurableJobsTest {
             assertThat(reader.get(h.id()).state()).isEqualTo(JobState.SUCCEEDED);
         }
     }
+
+    @Test
+    void aCancelThroughAnotherRuntimeReachesTheRunningJobByItsNotice() throws Exception {
+        var started = new CountDownLatch(1);
+        var interrupted = new CountDownLatch(1);
+        var remote = JobType.of("remote", Void.class, Void.class, (ctx, p) -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return null;
+        });
+        // the worker renews its leases every 20 minutes: only the notice can bring the cancel within the minute
+        try (var worker = runtime("worker", remote).lease(Duration.ofHours(1)).build();
+             var other = runtime("canceller").build()) {
+            var h = worker.submit(remote, null);
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(other.cancel(h.id(), "from the other node")).isTrue();
+            assertThat(interrupted.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> h.await(WAIT)).isInstanceOf(JobCancelledException.class);
+            var r = other.get(h.id());
+            assertThat(r.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(r.cancellationReason().detail()).isEqualTo("from the other node");
+        }
+    }
 }
