@@ -52,7 +52,7 @@ JAVA="$JAVA_HOME/bin/java"
 jar=benchmarks/target/benchmarks.jar
 if [ "${skip_build:-false}" != true ]; then
   echo "run-durable-comparison: building $jar (JDK: $JAVA_HOME) ..." >&2
-  ./mvnw -B -ntp -q -Dmaven.test.skip=true package -pl benchmarks -am
+  ./mvnw -B -ntp -q -DskipTests package -pl benchmarks -am
 fi
 [ -f "$jar" ] || die "$jar is missing (the build failed?)"
 

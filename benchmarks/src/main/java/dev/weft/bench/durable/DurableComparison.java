@@ -62,7 +62,6 @@ public final class DurableComparison {
               --dbs-threads N        db-scheduler threads (default 20)
               --dbs-limits LO,HI     db-scheduler lock-and-fetch limits (default 1.0,4.0)
               --weft-max-running N   Weft maxRunning (default 32)
-              --weft-submitters N    threads submitting to Weft when it has no batch API (default 8)
             """;
 
     private final Options o;
@@ -679,10 +678,10 @@ public final class DurableComparison {
                 nonNegative(a, "latency-pause", 20), positive(a, "pgbench-seconds", 20), positive(a, "pool", 40),
                 systems, positive(a, "dbs-threads", 20), Double.parseDouble(limits[0]),
                 Double.parseDouble(limits[1]), positive(a, "weft-max-running", 32),
-                positive(a, "weft-submitters", 8), positive(a, "rounds", 1));
+                positive(a, "rounds", 1));
         a.keySet().removeAll(List.of("jobs", "name", "results", "warmup-jobs", "latency-samples", "latency-budget",
                 "latency-pause", "pgbench-seconds", "pool", "systems", "dbs-threads", "dbs-limits",
-                "weft-max-running", "weft-submitters", "rounds"));
+                "weft-max-running", "rounds"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", a.keySet()));
         }

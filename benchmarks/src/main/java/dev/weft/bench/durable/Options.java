@@ -21,11 +21,10 @@ import java.util.List;
  * @param dbSchedulerLower       db-scheduler lock-and-fetch lower limit (fraction of threads)
  * @param dbSchedulerUpper       db-scheduler lock-and-fetch upper limit (fraction of threads)
  * @param weftMaxRunning         Weft's maxRunning
- * @param weftSubmitters         threads submitting to Weft when it has no batch API
  * @param rounds                 throughput rounds per system (the median is reported)
  */
 record Options(String name, Path resultsDir, int jobs, int warmupJobs, int latencySamples, int latencyBudgetSeconds,
                int latencyPauseMillis, int pgbenchSeconds, int poolSize, List<String> systems,
                int dbSchedulerThreads, double dbSchedulerLower, double dbSchedulerUpper,
-               int weftMaxRunning, int weftSubmitters, int rounds) {
+               int weftMaxRunning, int rounds) {
 }
