@@ -57,4 +57,4 @@ fi
 [ -f "$jar" ] || die "$jar is missing (the build failed?)"
 
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo '+uncommitted changes')"
-exec "$JAVA" --enable-preview -Xmx1g -Dweft.commit="$commit" -cp "$jar" dev.weft.bench.durable.DurableComparison "$@"
+exec "$JAVA" --enable-preview -Xmx1g ${WEFT_BENCH_JVM_ARGS:-} -Dweft.commit="$commit" -cp "$jar" dev.weft.bench.durable.DurableComparison "$@"
