@@ -280,12 +280,7 @@ final class DurableRun implements JobContext, Runnable {
 
     @Override
     public Optional<CancellationReason> cancellationReason() {
-        CancellationReason why = cancelReason;
-        if (why != null) {
-            return Optional.of(why);
-        }
-        Scope<?, ?> s = scope;
-        return s == null ? Optional.empty() : s.cancellationReason();
+        return Job.cancellationReason(cancelReason, scope);
     }
 
     @Override

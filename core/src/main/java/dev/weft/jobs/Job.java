@@ -305,12 +305,15 @@ final class Job<T> implements JobHandle<T>, JobContext {
 
     @Override
     public Optional<CancellationReason> cancellationReason() {
-        CancellationReason why = cancelReason;
-        if (why != null) {
-            return Optional.of(why);
+        return cancellationReason(cancelReason, scope);
+    }
+
+    /** A job's cancellation reason: the one requested of the job, else its attempt's scope's, if any. */
+    static Optional<CancellationReason> cancellationReason(CancellationReason requested, Scope<?, ?> scope) {
+        if (requested != null) {
+            return Optional.of(requested);
         }
-        Scope<?, ?> s = scope;
-        return s == null ? Optional.empty() : s.cancellationReason();
+        return scope == null ? Optional.empty() : scope.cancellationReason();
     }
 
     @Override
