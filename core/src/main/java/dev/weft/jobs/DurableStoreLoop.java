@@ -42,10 +42,11 @@ final class DurableStoreLoop implements StoreListener {
      *
      * One thread talks to the store for the hot path, so batching is natural and ordering simple: each pass takes
      * every submit and every ended attempt queued since the last pass, writes the submits in one call (one
-     * commit), then the ends and a claim of as many jobs as there are free slots in another (one commit). Concurrent submitters therefore share commits (group
-     * commit), and a job costs well under one commit of its own at load. Submitters wait for their batch's commit,
-     * so a submit that returned is durable; a submit that meets an unreachable store fails and nothing of it is
-     * accepted.
+     * commit), then the ends together with a claim of as many jobs as there are free slots in another (one
+     * commit). Concurrent submitters therefore share commits, and a job costs well under one commit of its own at
+     * load. Ended runs linger up to LINGER_NANOS for the rest of their batch (lingerForEnds), since runs end one
+     * by one. Submitters wait for their batch's commit, so a submit that returned is durable; a submit that meets
+     * an unreachable store fails and nothing of it is accepted.
      *
      * Slots: `runtime.running` holds a claimed run from its claim until its end has been written (or dropped,
      * when its lease was lost). Only this thread adds to it or removes from it, so free = maxRunning - size is
