@@ -1,16 +1,12 @@
 package dev.weft.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.JobEvent;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.spi.CancelOutcome;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.UUID;
@@ -21,60 +17,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** cancel() in each state of a job. */
 class CancelTest {
 
-    private static HikariDataSource ds;
-    private PostgresJobStore store;
-
-    @BeforeAll
-    static void database() {
-        ds = PostgresFixture.newDatabase();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        ds.close();
-    }
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(ds);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    static final OpenStore db = new OpenStore();
 
     @Test
     void aQueuedJobIsCancelledAtOnceWithItsFinishedEventAndNeverClaimed() {
         var j = Stores.job("c-queued");
-        store.insert(j);
+        db.store().insert(j);
 
-        CancelOutcome out = store.cancel(j.id(), Stores.reason("not needed"));
+        CancelOutcome out = db.store().cancel(j.id(), Stores.reason("not needed"));
 
         assertThat(out.result()).isEqualTo(CancelOutcome.Result.CANCELLED);
         assertThat(out.event().type()).isEqualTo(JobEvent.Type.FINISHED);
         assertThat(out.event().id()).isPositive();
-        StoredJob row = store.find(j.id()).orElseThrow();
+        StoredJob row = db.store().find(j.id()).orElseThrow();
         assertThat(row.state()).isEqualTo(JobState.CANCELLED);
         assertThat(row.finishedAt()).isNotNull();
         assertThat(row.reason()).isEqualTo(Stores.reason("not needed"));
-        assertThat(store.claim("n", List.of("c-queued"), 1, LEASE)).isEmpty();
+        assertThat(db.store().claim("n", List.of("c-queued"), 1, LEASE)).isEmpty();
     }
 
     @Test
     void aRunningJobGetsTheRequestRecordedForItsNodeOnce() {
         var j = Stores.job("c-running");
-        store.insert(j);
-        StoredEvent running = store.claim("n7", List.of("c-running"), 1, LEASE).get(0);
+        db.store().insert(j);
+        StoredEvent running = db.store().claim("n7", List.of("c-running"), 1, LEASE).get(0);
 
-        CancelOutcome first = store.cancel(j.id(), Stores.reason("first"));
-        CancelOutcome second = store.cancel(j.id(), Stores.reason("second"));
+        CancelOutcome first = db.store().cancel(j.id(), Stores.reason("first"));
+        CancelOutcome second = db.store().cancel(j.id(), Stores.reason("second"));
 
         assertThat(first.result()).isEqualTo(CancelOutcome.Result.REQUESTED);
         assertThat(first.node()).isEqualTo("n7");
         assertThat(first.event()).isNull();
         assertThat(second.result()).isEqualTo(CancelOutcome.Result.TOO_LATE);
-        StoredJob row = store.find(j.id()).orElseThrow();
+        StoredJob row = db.store().find(j.id()).orElseThrow();
         assertThat(row.state()).isEqualTo(JobState.RUNNING);
         assertThat(row.cancelRequested()).isEqualTo(Stores.reason("first"));
         assertThat(row.epoch()).isEqualTo(running.job().epoch());
@@ -83,22 +59,22 @@ class CancelTest {
     @Test
     void aFinishedJobIsTooLate() {
         var j = Stores.job("c-done");
-        store.insert(j);
-        StoredEvent running = store.claim("n", List.of("c-done"), 1, LEASE).get(0);
-        store.endAttempts(List.of(Stores.succeeded(running.job().lease(), "1")));
+        db.store().insert(j);
+        StoredEvent running = db.store().claim("n", List.of("c-done"), 1, LEASE).get(0);
+        db.store().endAttempts(List.of(Stores.succeeded(running.job().lease(), "1")));
 
-        CancelOutcome out = store.cancel(j.id(), Stores.reason("late"));
+        CancelOutcome out = db.store().cancel(j.id(), Stores.reason("late"));
 
         assertThat(out.result()).isEqualTo(CancelOutcome.Result.TOO_LATE);
-        assertThat(store.find(j.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
-        assertThat(store.find(j.id()).orElseThrow().reason()).isNull();
+        assertThat(db.store().find(j.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(db.store().find(j.id()).orElseThrow().reason()).isNull();
     }
 
     @Test
     void anUnknownOrMalformedIdIsNotFound() {
-        assertThat(store.cancel(UUID.randomUUID().toString(), Stores.reason("x")).result())
+        assertThat(db.store().cancel(UUID.randomUUID().toString(), Stores.reason("x")).result())
                 .isEqualTo(CancelOutcome.Result.NOT_FOUND);
-        assertThat(store.cancel("'); DROP TABLE weft_jobs; --", Stores.reason("x")).result())
+        assertThat(db.store().cancel("'); DROP TABLE weft_jobs; --", Stores.reason("x")).result())
                 .isEqualTo(CancelOutcome.Result.NOT_FOUND);
     }
 }

@@ -1,16 +1,12 @@
 package dev.weft.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.spi.CancelOutcome;
 import dev.weft.jobs.spi.Lease;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.scope.CancellationReason;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.util.List;
@@ -27,34 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CancelWinsTest {
 
-    private static HikariDataSource ds;
-    private PostgresJobStore store;
-
-    @BeforeAll
-    static void database() {
-        ds = PostgresFixture.newDatabase();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        ds.close();
-    }
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(ds);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    static final OpenStore db = new OpenStore();
 
     @Test
     void aCancelThatCommitsWhileASuccessIsBeingWrittenStillEndsTheJobCancelled() throws Exception {
-        store.insert(Stores.job("race"));
-        Lease lease = store.claim("node", List.of("race"), 1, LEASE).get(0).job().lease();
-        try (Connection cancel = ds.getConnection()) {
+        db.store().insert(Stores.job("race"));
+        Lease lease = db.store().claim("node", List.of("race"), 1, LEASE).get(0).job().lease();
+        try (Connection cancel = db.dataSource().getConnection()) {
             cancel.setAutoCommit(false);
             try (var ps = cancel.prepareStatement(
                     "UPDATE weft_jobs SET cancel_requested = '{\"kind\":\"EXPLICIT\",\"detail\":\"late\"}'::jsonb "
@@ -63,14 +39,14 @@ class CancelWinsTest {
                 assertThat(ps.executeUpdate()).isEqualTo(1); // holds the row's lock until commit
             }
             CompletableFuture<List<StoredEvent>> end = CompletableFuture.supplyAsync(
-                    () -> store.endAttempts(List.of(Stores.succeeded(lease, "\"done\""))));
+                    () -> db.store().endAttempts(List.of(Stores.succeeded(lease, "\"done\""))));
             awaitBlockedOnALock();
             cancel.commit();
             List<StoredEvent> events = end.get(60, TimeUnit.SECONDS);
             assertThat(events).hasSize(1);
             assertThat(events.get(0).job().state()).isEqualTo(JobState.CANCELLED);
         }
-        var row = store.find(lease.jobId()).orElseThrow();
+        var row = db.store().find(lease.jobId()).orElseThrow();
         assertThat(row.state()).isEqualTo(JobState.CANCELLED);
         assertThat(row.result()).isNull();
         assertThat(row.reason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
@@ -79,20 +55,20 @@ class CancelWinsTest {
 
     @Test
     void aJobWhoseCancelWasAcceptedIsNotRequeuedWhenItsNodeIsRecovered() {
-        store.insert(Stores.job("dead-node", 3));
-        Lease lease = store.claim("dead", List.of("dead-node"), 1, LEASE).get(0).job().lease();
-        CancelOutcome outcome = store.cancel(lease.jobId(), CancellationReason.explicit("stop it"));
+        db.store().insert(Stores.job("dead-node", 3));
+        Lease lease = db.store().claim("dead", List.of("dead-node"), 1, LEASE).get(0).job().lease();
+        CancelOutcome outcome = db.store().cancel(lease.jobId(), CancellationReason.explicit("stop it"));
         assertThat(outcome.result()).isEqualTo(CancelOutcome.Result.REQUESTED);
-        List<StoredEvent> recovered = store.recover("dead");
+        List<StoredEvent> recovered = db.store().recover("dead");
         assertThat(recovered).hasSize(1);
         assertThat(recovered.get(0).job().state()).isEqualTo(JobState.CANCELLED);
-        assertThat(store.find(lease.jobId()).orElseThrow().reason().detail()).isEqualTo("stop it");
+        assertThat(db.store().find(lease.jobId()).orElseThrow().reason().detail()).isEqualTo("stop it");
     }
 
     /** Waits until some backend of this database waits for a row lock (the end's UPDATE behind the cancel). */
     private static void awaitBlockedOnALock() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Connection c = ds.getConnection(); var s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection(); var s = c.createStatement()) {
             while (true) {
                 try (var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                         + "AND wait_event_type = 'Lock'")) {

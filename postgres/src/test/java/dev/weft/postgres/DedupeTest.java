@@ -1,15 +1,11 @@
 package dev.weft.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.NewJob;
 import dev.weft.jobs.spi.StoredEvent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,28 +22,8 @@ class DedupeTest {
     private static final int THREADS = 8;
     private static final int KEYS = 50;
 
-    private static HikariDataSource ds;
-    private PostgresJobStore store;
-
-    @BeforeAll
-    static void database() {
-        ds = PostgresFixture.newDatabase();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        ds.close();
-    }
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(ds);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    static final OpenStore db = new OpenStore();
 
     @Test
     void concurrentInsertsOfOneKeyCreateExactlyOneJobAndTheOthersGetItAsHolder() throws Exception {
@@ -60,7 +36,7 @@ class DedupeTest {
                     barrier.await();
                     List<Inserted> out = new ArrayList<>();
                     for (int k = 0; k < KEYS; k++) { // one insert per call: many small transactions racing
-                        out.add(store.insert(Stores.job("dd", 0, "key-" + k)));
+                        out.add(db.store().insert(Stores.job("dd", 0, "key-" + k)));
                     }
                     return out;
                 }));
@@ -78,7 +54,7 @@ class DedupeTest {
             assertThat(forKey).allSatisfy(i -> assertThat(i.event().job().id()).isEqualTo(holder));
             assertThat(forKey.stream().filter(i -> !i.created())).allSatisfy(i -> assertThat(i.event().id()).isZero());
         }
-        assertThat(store.counts().get(JobState.QUEUED)).isEqualTo(KEYS);
+        assertThat(db.store().counts().get(JobState.QUEUED)).isEqualTo(KEYS);
     }
 
     @Test
@@ -92,8 +68,8 @@ class DedupeTest {
                 start.await();
                 int ended = 0;
                 while (!done.get()) {
-                    for (StoredEvent e : store.claim("ender", List.of("dd-churn"), 10, LEASE)) {
-                        ended += store.endAttempts(List.of(Stores.succeeded(e.job().lease(), null))).size();
+                    for (StoredEvent e : db.store().claim("ender", List.of("dd-churn"), 10, LEASE)) {
+                        ended += db.store().endAttempts(List.of(Stores.succeeded(e.job().lease(), null))).size();
                     }
                 }
                 return ended;
@@ -104,7 +80,7 @@ class DedupeTest {
                     start.await();
                     List<Inserted> out = new ArrayList<>();
                     for (int i = 0; i < insertsEach; i++) {
-                        out.add(store.insert(Stores.job("dd-churn", 0, "churn-key")));
+                        out.add(db.store().insert(Stores.job("dd-churn", 0, "churn-key")));
                     }
                     return out;
                 }));
@@ -135,23 +111,23 @@ class DedupeTest {
         NewJob b = Stores.job("dd-batch", 0, "batch-key");
         NewJob c = Stores.job("dd-batch", 0, null);
 
-        List<Inserted> out = store.insertAll(List.of(a, b, c));
+        List<Inserted> out = db.store().insertAll(List.of(a, b, c));
 
         assertThat(out).extracting(Inserted::created).containsExactly(true, false, true);
         assertThat(out.get(1).event().job().id()).isEqualTo(a.id());
-        assertThat(store.find(b.id())).isEmpty();
+        assertThat(db.store().find(b.id())).isEmpty();
     }
 
     @Test
     void theKeyHoldsWhileTheHolderRunsAndIsFreeOnceItEnds() {
         NewJob first = Stores.job("dd-free", 0, "free-key");
-        store.insert(first);
-        StoredEvent running = store.claim("n", List.of("dd-free"), 1, LEASE).get(0);
+        db.store().insert(first);
+        StoredEvent running = db.store().claim("n", List.of("dd-free"), 1, LEASE).get(0);
 
-        Inserted whileRunning = store.insert(Stores.job("dd-free", 0, "free-key"));
-        store.endAttempts(List.of(Stores.succeeded(running.job().lease(), null)));
+        Inserted whileRunning = db.store().insert(Stores.job("dd-free", 0, "free-key"));
+        db.store().endAttempts(List.of(Stores.succeeded(running.job().lease(), null)));
         NewJob second = Stores.job("dd-free", 0, "free-key");
-        Inserted afterEnd = store.insert(second);
+        Inserted afterEnd = db.store().insert(second);
 
         assertThat(whileRunning.created()).isFalse();
         assertThat(whileRunning.event().job().id()).isEqualTo(first.id());

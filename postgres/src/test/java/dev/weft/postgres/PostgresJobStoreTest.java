@@ -14,11 +14,8 @@ import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
 import dev.weft.jobs.spi.StoredPage;
 import dev.weft.scope.CancellationReason;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -34,40 +31,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The store's SPI methods one by one, on a real PostgreSQL. Each test uses job types of its own. */
 class PostgresJobStoreTest {
 
-    private static HikariDataSource ds;
-    private PostgresJobStore store;
-
-    @BeforeAll
-    static void database() {
-        ds = PostgresFixture.newDatabase();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        ds.close();
-    }
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(ds);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    static final OpenStore db = new OpenStore();
 
     @Test
     void insertedJobIsQueuedWithItsSubmittedEventAndReadsBackWhole() {
         NewJob j = new NewJob(UUID.randomUUID().toString(), "t-insert", "resize a.png", "k-insert", "images", 7,
                 "{\"image\":\"a.png\"}", 4, Duration.ofMinutes(2), Duration.ofSeconds(30));
 
-        Inserted ins = store.insert(j);
+        Inserted ins = db.store().insert(j);
 
         assertThat(ins.created()).isTrue();
         assertThat(ins.event().id()).isPositive();
         assertThat(ins.event().type()).isEqualTo(JobEvent.Type.SUBMITTED);
-        StoredJob row = store.find(j.id()).orElseThrow();
+        StoredJob row = db.store().find(j.id()).orElseThrow();
         assertThat(row).isEqualTo(withReadAt(ins.event().job(), row));
         assertThat(row.state()).isEqualTo(JobState.QUEUED);
         assertThat(row.type()).isEqualTo("t-insert");
@@ -92,7 +69,7 @@ class PostgresJobStoreTest {
     void insertAllKeepsTheListOrderAndGivesEachJobItsOwnEvent() {
         List<NewJob> jobs = List.of(job("t-batch"), job("t-batch"), job("t-batch"));
 
-        List<Inserted> out = store.insertAll(jobs);
+        List<Inserted> out = db.store().insertAll(jobs);
 
         assertThat(out).extracting(i -> i.event().job().id()).containsExactly(
                 jobs.get(0).id(), jobs.get(1).id(), jobs.get(2).id());
@@ -102,14 +79,14 @@ class PostgresJobStoreTest {
 
     @Test
     void aPayloadOverTheLimitIsRefusedWithTheLimitNamed() {
-        var small = PostgresJobStore.builder(ds).maxPayloadBytes(10).build();
+        var small = PostgresJobStore.builder(db.dataSource()).maxPayloadBytes(10).build();
         NewJob big = new NewJob(UUID.randomUUID().toString(), "t-big", "big", null, null, 0,
                 "\"" + "é".repeat(6) + "\"", 1, null, null); // 8 chars, 14 bytes
 
         assertThatThrownBy(() -> small.insert(big)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("10 bytes").hasMessageContaining("maxPayloadBytes");
-        assertThat(store.find(big.id())).isEmpty();
-        assertThat(PostgresJobStore.builder(ds).build().maxPayloadBytes()).isEqualTo(1_048_576);
+        assertThat(db.store().find(big.id())).isEmpty();
+        assertThat(PostgresJobStore.builder(db.dataSource()).build().maxPayloadBytes()).isEqualTo(1_048_576);
     }
 
     @Test
@@ -118,10 +95,10 @@ class PostgresJobStoreTest {
         NewJob high1 = job("t-claim", 5, null);
         NewJob low2 = job("t-claim", 0, null);
         NewJob high2 = job("t-claim", 5, null);
-        store.insertAll(List.of(low1, high1, low2, high2));
+        db.store().insertAll(List.of(low1, high1, low2, high2));
 
-        List<StoredEvent> first = store.claim("n1", List.of("t-claim"), 3, LEASE);
-        List<StoredEvent> second = store.claim("n1", List.of("t-claim"), 3, LEASE);
+        List<StoredEvent> first = db.store().claim("n1", List.of("t-claim"), 3, LEASE);
+        List<StoredEvent> second = db.store().claim("n1", List.of("t-claim"), 3, LEASE);
 
         assertThat(first).extracting(e -> e.job().id()).containsExactly(high1.id(), high2.id(), low1.id());
         assertThat(second).extracting(e -> e.job().id()).containsExactly(low2.id());
@@ -135,28 +112,28 @@ class PostgresJobStoreTest {
             assertThat(e.job().startedAt()).isNotNull();
             assertThat(e.job().leaseUntil()).isAfter(e.job().readAt().plus(LEASE).minusSeconds(5));
         }
-        assertThat(store.claim("n1", List.of("t-claim"), 3, LEASE)).isEmpty();
+        assertThat(db.store().claim("n1", List.of("t-claim"), 3, LEASE)).isEmpty();
     }
 
     @Test
     void claimTakesOnlyTheGivenTypes() {
         NewJob a = job("t-type-a");
         NewJob b = job("t-type-b");
-        store.insertAll(List.of(a, b));
+        db.store().insertAll(List.of(a, b));
 
-        assertThat(store.claim("n1", List.of("t-type-b"), 10, LEASE)).extracting(e -> e.job().id())
+        assertThat(db.store().claim("n1", List.of("t-type-b"), 10, LEASE)).extracting(e -> e.job().id())
                 .containsExactly(b.id());
-        assertThat(store.find(a.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(db.store().find(a.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     }
 
     @Test
     void endAttemptsWritesEveryTerminalOutcomeWithItsFinishedEvent() {
         List<NewJob> jobs = List.of(job("t-end"), job("t-end"), job("t-end"), job("t-end"));
-        store.insertAll(jobs);
-        List<StoredEvent> claimed = store.claim("n1", List.of("t-end"), 4, LEASE);
+        db.store().insertAll(jobs);
+        List<StoredEvent> claimed = db.store().claim("n1", List.of("t-end"), 4, LEASE);
         var p = Stores.progress(3, 4);
 
-        List<StoredEvent> ended = store.endAttempts(List.of(
+        List<StoredEvent> ended = db.store().endAttempts(List.of(
                 new AttemptEnd(claimed.get(0).job().lease(), AttemptEnd.Outcome.SUCCEEDED, "\"ok\"", null, null, p,
                         null),
                 Stores.failed(claimed.get(1).job().lease(), "boom"),
@@ -169,17 +146,17 @@ class PostgresJobStoreTest {
         assertThat(ended).hasSize(4).allMatch(e -> e.type() == JobEvent.Type.FINISHED && e.id() > 0)
                 .allMatch(e -> e.job().finishedAt() != null && e.job().node() == null
                         && e.job().leaseUntil() == null);
-        StoredJob ok = store.find(claimed.get(0).job().id()).orElseThrow();
+        StoredJob ok = db.store().find(claimed.get(0).job().id()).orElseThrow();
         assertThat(ok.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(ok.result()).isEqualTo("\"ok\"");
         assertThat(ok.progress()).isEqualTo(p);
-        StoredJob failed = store.find(claimed.get(1).job().id()).orElseThrow();
+        StoredJob failed = db.store().find(claimed.get(1).job().id()).orElseThrow();
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
         assertThat(failed.error()).isEqualTo(Stores.error("boom"));
-        StoredJob cancelled = store.find(claimed.get(2).job().id()).orElseThrow();
+        StoredJob cancelled = db.store().find(claimed.get(2).job().id()).orElseThrow();
         assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
         assertThat(cancelled.reason()).isEqualTo(Stores.reason("user asked"));
-        StoredJob timedOut = store.find(claimed.get(3).job().id()).orElseThrow();
+        StoredJob timedOut = db.store().find(claimed.get(3).job().id()).orElseThrow();
         assertThat(timedOut.state()).isEqualTo(JobState.TIMED_OUT);
         assertThat(timedOut.reason().kind()).isEqualTo(CancellationReason.Kind.DEADLINE);
     }
@@ -187,10 +164,10 @@ class PostgresJobStoreTest {
     @Test
     void retryRequeuesAfterTheDelayWithTheAttemptCountedAndTheErrorKept() {
         NewJob j = job("t-retry");
-        store.insert(j);
-        StoredEvent c1 = store.claim("n1", List.of("t-retry"), 1, LEASE).get(0);
+        db.store().insert(j);
+        StoredEvent c1 = db.store().claim("n1", List.of("t-retry"), 1, LEASE).get(0);
 
-        StoredEvent e = store.endAttempts(List.of(Stores.retry(c1.job().lease(), "flaky", Duration.ofHours(1))))
+        StoredEvent e = db.store().endAttempts(List.of(Stores.retry(c1.job().lease(), "flaky", Duration.ofHours(1))))
                 .get(0);
 
         assertThat(e.type()).isEqualTo(JobEvent.Type.PROGRESS);
@@ -200,15 +177,15 @@ class PostgresJobStoreTest {
         assertThat(e.job().runAfter()).isAfter(e.job().readAt().plus(Duration.ofMinutes(59)));
         assertThat(e.job().finishedAt()).isNull();
         assertThat(e.job().node()).isNull();
-        assertThat(store.claim("n1", List.of("t-retry"), 1, LEASE)).as("not due for an hour").isEmpty();
+        assertThat(db.store().claim("n1", List.of("t-retry"), 1, LEASE)).as("not due for an hour").isEmpty();
     }
 
     @Test
     void retryAfterAnEnormousDelaySaturatesInsteadOfFailing() {
-        store.insert(job("t-retry-max"));
-        StoredEvent c1 = store.claim("n1", List.of("t-retry-max"), 1, Duration.ofSeconds(Long.MAX_VALUE)).get(0);
+        db.store().insert(job("t-retry-max"));
+        StoredEvent c1 = db.store().claim("n1", List.of("t-retry-max"), 1, Duration.ofSeconds(Long.MAX_VALUE)).get(0);
 
-        StoredEvent e = store.endAttempts(List.of(Stores.retry(c1.job().lease(), "later",
+        StoredEvent e = db.store().endAttempts(List.of(Stores.retry(c1.job().lease(), "later",
                 Duration.ofSeconds(Long.MAX_VALUE)))).get(0);
 
         assertThat(e.job().runAfter()).isAfter(e.job().readAt().plus(Duration.ofDays(365L * 500)));
@@ -216,10 +193,10 @@ class PostgresJobStoreTest {
 
     @Test
     void requeueInterruptedPutsTheJobBackNowWithoutCountingTheAttempt() {
-        store.insert(job("t-requeue"));
-        StoredEvent c1 = store.claim("n1", List.of("t-requeue"), 1, LEASE).get(0);
+        db.store().insert(job("t-requeue"));
+        StoredEvent c1 = db.store().claim("n1", List.of("t-requeue"), 1, LEASE).get(0);
 
-        StoredEvent e = store.endAttempts(List.of(new AttemptEnd(c1.job().lease(),
+        StoredEvent e = db.store().endAttempts(List.of(new AttemptEnd(c1.job().lease(),
                 AttemptEnd.Outcome.REQUEUE_INTERRUPTED, null, Stores.error("interrupted by shutdown"), null, null,
                 null))).get(0);
 
@@ -228,19 +205,19 @@ class PostgresJobStoreTest {
         assertThat(e.job().attempt()).isZero();
         assertThat(e.job().interruptions()).isEqualTo(1);
         assertThat(e.job().error().message()).isEqualTo("interrupted by shutdown");
-        StoredEvent c2 = store.claim("n2", List.of("t-requeue"), 1, LEASE).get(0);
+        StoredEvent c2 = db.store().claim("n2", List.of("t-requeue"), 1, LEASE).get(0);
         assertThat(c2.job().attempt()).isEqualTo(1);
         assertThat(c2.job().epoch()).isEqualTo(2);
     }
 
     @Test
     void writeProgressAndMarkStuckWriteTheirEvents() {
-        store.insert(job("t-progress"));
-        StoredEvent c = store.claim("n1", List.of("t-progress"), 1, LEASE).get(0);
+        db.store().insert(job("t-progress"));
+        StoredEvent c = db.store().claim("n1", List.of("t-progress"), 1, LEASE).get(0);
         var p = Stores.progress(1, 10);
 
-        List<StoredEvent> written = store.writeProgress(List.of(new ProgressUpdate(c.job().lease(), p)));
-        StoredEvent stuck = store.markStuck(c.job().lease()).orElseThrow();
+        List<StoredEvent> written = db.store().writeProgress(List.of(new ProgressUpdate(c.job().lease(), p)));
+        StoredEvent stuck = db.store().markStuck(c.job().lease()).orElseThrow();
 
         assertThat(written).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(JobEvent.Type.PROGRESS);
@@ -253,21 +230,21 @@ class PostgresJobStoreTest {
 
     @Test
     void renewExtendsHeldLeasesAndReportsLostOnesAndCancelRequests() {
-        store.insertAll(List.of(job("t-renew"), job("t-renew"), job("t-renew")));
-        List<StoredEvent> c = store.claim("n1", List.of("t-renew"), 3, Duration.ofSeconds(1));
+        db.store().insertAll(List.of(job("t-renew"), job("t-renew"), job("t-renew")));
+        List<StoredEvent> c = db.store().claim("n1", List.of("t-renew"), 3, Duration.ofSeconds(1));
         Lease kept = c.get(0).job().lease();
         Lease ended = c.get(1).job().lease();
         Lease cancelled = c.get(2).job().lease();
-        store.endAttempts(List.of(Stores.succeeded(ended, null)));
-        store.cancel(cancelled.jobId(), Stores.reason("stop it"));
+        db.store().endAttempts(List.of(Stores.succeeded(ended, null)));
+        db.store().cancel(cancelled.jobId(), Stores.reason("stop it"));
         Lease stale = new Lease(kept.jobId(), kept.epoch() - 1);
 
-        LeaseReport r = store.renew("n1", List.of(kept, ended, cancelled, stale), Duration.ofMinutes(10));
-        LeaseReport otherNode = store.renew("n2", List.of(kept), Duration.ofMinutes(10));
+        LeaseReport r = db.store().renew("n1", List.of(kept, ended, cancelled, stale), Duration.ofMinutes(10));
+        LeaseReport otherNode = db.store().renew("n2", List.of(kept), Duration.ofMinutes(10));
 
         assertThat(r.lost()).containsExactlyInAnyOrder(ended, stale);
         assertThat(r.cancelRequested()).isEqualTo(Map.of(cancelled, Stores.reason("stop it")));
-        assertThat(store.find(kept.jobId()).orElseThrow().leaseUntil())
+        assertThat(db.store().find(kept.jobId()).orElseThrow().leaseUntil())
                 .isAfter(c.get(0).job().readAt().plus(Duration.ofMinutes(9)));
         assertThat(otherNode.lost()).containsExactly(kept);
     }
@@ -279,14 +256,14 @@ class PostgresJobStoreTest {
                 new NewJob(UUID.randomUUID().toString(), "t-list", "list-a", null, null, 0, "{}", 1, null, null),
                 new NewJob(UUID.randomUUID().toString(), "t-list", "list-b", null, null, 0, "{}", 1, null, null),
                 new NewJob(UUID.randomUUID().toString(), "t-list", "list-a", null, null, 0, "{}", 1, null, null));
-        store.insertAll(jobs);
-        StoredEvent running = store.claim("n1", List.of("t-list"), 1, LEASE).get(0); // jobs[0]
+        db.store().insertAll(jobs);
+        StoredEvent running = db.store().claim("n1", List.of("t-list"), 1, LEASE).get(0); // jobs[0]
 
-        StoredPage byName = store.list(JobQuery.all().name("list-a"));
-        StoredPage byNameQueued = store.list(JobQuery.all().name("list-a").states(JobState.QUEUED));
-        StoredPage byKey = store.list(JobQuery.all().key("list-k1"));
-        StoredPage paged = store.list(JobQuery.all().name("list-a").page(1, 1));
-        StoredPage beyond = store.list(JobQuery.all().name("list-a").page(10, 5));
+        StoredPage byName = db.store().list(JobQuery.all().name("list-a"));
+        StoredPage byNameQueued = db.store().list(JobQuery.all().name("list-a").states(JobState.QUEUED));
+        StoredPage byKey = db.store().list(JobQuery.all().key("list-k1"));
+        StoredPage paged = db.store().list(JobQuery.all().name("list-a").page(1, 1));
+        StoredPage beyond = db.store().list(JobQuery.all().name("list-a").page(10, 5));
 
         assertThat(byName.jobs()).extracting(StoredJob::id).containsExactly(jobs.get(3).id(), jobs.get(1).id(),
                 jobs.get(0).id());
@@ -322,13 +299,13 @@ class PostgresJobStoreTest {
     @Test
     void eventsAfterReturnsLaterEventsInIdOrderWithTheJobsCurrentRows() {
         NewJob j = job("t-events");
-        long before = store.insert(j).event().id() - 1;
-        StoredEvent started = store.claim("n1", List.of("t-events"), 1, LEASE).get(0);
-        store.endAttempts(List.of(Stores.succeeded(started.job().lease(), "1")));
+        long before = db.store().insert(j).event().id() - 1;
+        StoredEvent started = db.store().claim("n1", List.of("t-events"), 1, LEASE).get(0);
+        db.store().endAttempts(List.of(Stores.succeeded(started.job().lease(), "1")));
 
-        List<StoredEvent> events = store.eventsAfter(before, 1000).stream()
+        List<StoredEvent> events = db.store().eventsAfter(before, 1000).stream()
                 .filter(e -> e.job().id().equals(j.id())).toList();
-        List<StoredEvent> firstOnly = store.eventsAfter(before, 1);
+        List<StoredEvent> firstOnly = db.store().eventsAfter(before, 1);
 
         assertThat(events).extracting(StoredEvent::type).containsExactly(JobEvent.Type.SUBMITTED,
                 JobEvent.Type.STARTED, JobEvent.Type.FINISHED);
@@ -339,13 +316,13 @@ class PostgresJobStoreTest {
 
     @Test
     void findOfAnUnknownOrMalformedIdIsEmpty() {
-        assertThat(store.find(UUID.randomUUID().toString())).isEmpty();
-        assertThat(store.find("not-a-uuid")).isEmpty();
+        assertThat(db.store().find(UUID.randomUUID().toString())).isEmpty();
+        assertThat(db.store().find("not-a-uuid")).isEmpty();
     }
 
     @Test
     void badBuilderSettingsAreRefusedWithAClearError() {
-        var b = PostgresJobStore.builder(ds);
+        var b = PostgresJobStore.builder(db.dataSource());
         for (String bad : List.of("", "Weft_", "1weft", "weft-", "a;drop", "x".repeat(42))) {
             assertThatThrownBy(() -> b.tablePrefix(bad)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("[a-z_][a-z0-9_]{0,40}").hasMessageContaining(bad);
@@ -356,8 +333,8 @@ class PostgresJobStoreTest {
         assertThatThrownBy(() -> b.codec(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("codec");
         assertThatThrownBy(() -> PostgresJobStore.builder(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("dataSource");
-        assertThat(PostgresJobStore.builder(ds).build().codec()).isInstanceOf(JacksonJobCodec.class);
-        assertThat(Set.of(PostgresJobStore.builder(ds).build().tablePrefix())).containsExactly("weft_");
+        assertThat(PostgresJobStore.builder(db.dataSource()).build().codec()).isInstanceOf(JacksonJobCodec.class);
+        assertThat(Set.of(PostgresJobStore.builder(db.dataSource()).build().tablePrefix())).containsExactly("weft_");
     }
 
     private static StoredJob withReadAt(StoredJob j, StoredJob readAtFrom) {

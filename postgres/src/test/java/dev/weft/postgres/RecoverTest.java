@@ -1,15 +1,11 @@
 package dev.weft.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.jobs.JobEvent;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,39 +19,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Jobs left RUNNING by a node that stopped: re-queued while attempts remain, else failed. */
 class RecoverTest {
 
-    private static HikariDataSource ds;
-    private PostgresJobStore store;
-
-    @BeforeAll
-    static void database() {
-        ds = PostgresFixture.newDatabase();
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        ds.close();
-    }
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(ds);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    static final OpenStore db = new OpenStore();
 
     @Test
     void recoverOfANodeRequeuesOrFailsEachOfItsRunningJobsAndLeavesOtherNodesAlone() {
         var again = Stores.job("r-node", 2);
         var last = Stores.job("r-node", 1);
         var other = Stores.job("r-node-other", 2);
-        store.insertAll(List.of(again, last, other));
-        store.claim("n1", List.of("r-node"), 2, LEASE);
-        store.claim("n2", List.of("r-node-other"), 1, LEASE);
+        db.store().insertAll(List.of(again, last, other));
+        db.store().claim("n1", List.of("r-node"), 2, LEASE);
+        db.store().claim("n2", List.of("r-node-other"), 1, LEASE);
 
-        List<StoredEvent> events = store.recover("n1");
+        List<StoredEvent> events = db.store().recover("n1");
 
         Map<String, StoredEvent> byId = events.stream().collect(Collectors.toMap(e -> e.job().id(),
                 Function.identity()));
@@ -74,8 +50,8 @@ class RecoverTest {
         assertThat(failed.job().finishedAt()).isNotNull();
         assertThat(failed.job().interruptions()).isEqualTo(1);
         assertThat(failed.job().error().message()).contains("attempt 1").contains("node n1");
-        assertThat(store.find(other.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-        assertThat(store.claim("n1", List.of("r-node"), 5, LEASE)).extracting(e -> e.job().id())
+        assertThat(db.store().find(other.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(db.store().claim("n1", List.of("r-node"), 5, LEASE)).extracting(e -> e.job().id())
                 .containsExactly(again.id());
     }
 
@@ -83,24 +59,24 @@ class RecoverTest {
     void recoverWithoutANodeTakesOnlyJobsWhoseLeaseExpired() {
         var expired = Stores.job("r-lease", 3);
         var alive = Stores.job("r-lease-alive", 3);
-        store.insertAll(List.of(expired, alive));
-        StoredJob e = store.claim("gone", List.of("r-lease"), 1, Duration.ofMillis(1)).get(0).job();
-        store.claim("alive", List.of("r-lease-alive"), 1, Duration.ofMinutes(10));
+        db.store().insertAll(List.of(expired, alive));
+        StoredJob e = db.store().claim("gone", List.of("r-lease"), 1, Duration.ofMillis(1)).get(0).job();
+        db.store().claim("alive", List.of("r-lease-alive"), 1, Duration.ofMinutes(10));
         awaitLeaseExpired(e);
 
-        List<StoredEvent> events = store.recover(null);
+        List<StoredEvent> events = db.store().recover(null);
 
         assertThat(events).extracting(ev -> ev.job().id()).containsExactly(expired.id());
         assertThat(events.get(0).job().state()).isEqualTo(JobState.QUEUED);
         assertThat(events.get(0).job().error().message()).contains("node gone");
-        assertThat(store.find(alive.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-        assertThat(store.recover(null)).isEmpty();
+        assertThat(db.store().find(alive.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(db.store().recover(null)).isEmpty();
     }
 
     /** Polls the database's clock (not this JVM's) until it is past the job's lease; fails after 10 s. */
     private void awaitLeaseExpired(StoredJob j) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!store.find(j.id()).orElseThrow().readAt().isAfter(j.leaseUntil())) {
+        while (!db.store().find(j.id()).orElseThrow().readAt().isAfter(j.leaseUntil())) {
             assertThat(System.nanoTime() - deadline).as("lease still valid after 10 s").isNegative();
             Thread.onSpinWait();
         }
