@@ -446,16 +446,7 @@ final class DurableJobRuntime implements JobRuntime {
             throw new IllegalArgumentException("shutdown grace must be zero or positive, was " + grace);
         }
         if (!shutdownStarted.compareAndSet(false, true)) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    shutdownDone.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
+            if (JobRuntimeImpl.awaitUninterruptibly(shutdownDone)) {
                 Thread.currentThread().interrupt();
             }
             return new ShutdownReport(List.of(), List.of(), List.of(), Duration.ZERO);

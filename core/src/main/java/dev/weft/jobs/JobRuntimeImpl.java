@@ -565,7 +565,7 @@ final class JobRuntimeImpl implements JobRuntime {
     }
 
     /** Waits for {@code latch}, ignoring interrupts meanwhile; true if the calling thread was interrupted. */
-    private static boolean awaitUninterruptibly(CountDownLatch latch) {
+    static boolean awaitUninterruptibly(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
             try {
