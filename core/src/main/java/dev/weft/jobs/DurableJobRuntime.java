@@ -67,6 +67,8 @@ final class DurableJobRuntime implements JobRuntime {
     private final JobCodec codec;
     private final JobTypes types;
     private final JobIds ids = new JobIds();
+    private final String nodeId = ids.next();
+    private final java.time.Instant startedAt;
     private final Duration defaultExpectedDuration;
     private final Duration shutdownGrace;
     /** This node's claimed runs, from claim until their end is written; changed by the store loop only. */
@@ -93,6 +95,7 @@ final class DurableJobRuntime implements JobRuntime {
     private DurableJobRuntime(JobRuntime.Builder b) {
         this.time = b.timeSource;
         this.name = b.name;
+        this.startedAt = b.timeSource.instant();
         this.node = b.nodeName != null ? b.nodeName : defaultNodeName(b.name);
         this.store = b.store;
         this.codec = Objects.requireNonNull(store.codec(), "the store's codec");
@@ -402,6 +405,13 @@ final class DurableJobRuntime implements JobRuntime {
         String down = loop.unreachable();
         return down == null ? new Health(Health.Status.UP, "")
                 : new Health(Health.Status.DEGRADED, "the job store is unreachable: " + down);
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        NodeInfo.State state = shutdownStarted.get() ? NodeInfo.State.LEFT : NodeInfo.State.ALIVE;
+        return List.of(new NodeInfo(nodeId, node, startedAt, dev.weft.internal.WeftVersion.get(), time.instant(),
+                state, running.size(), 0));
     }
 
     // ---- cancel ----

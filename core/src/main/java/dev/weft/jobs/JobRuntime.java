@@ -179,6 +179,13 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
         public enum Status { UP, DEGRADED }
     }
 
+    /**
+     * The nodes sharing this runtime's store, this one first, then the others by start time: a list of one in
+     * memory. On a durable store the list includes nodes that left or were declared dead until their records
+     * are purged.
+     */
+    List<NodeInfo> nodes();
+
     /** {@link #shutdown(Duration)} with the builder's default grace period, uninterruptibly. */
     @Override
     void close();

@@ -76,6 +76,8 @@ final class JobRuntimeImpl implements JobRuntime {
     private final AtomicLong eventSequence = new AtomicLong();
     private final Duration defaultExpectedDuration;
     private final Duration shutdownGrace;
+    private final String nodeId = ids.next();
+    private final java.time.Instant startedAt;
     private final ProgressSampler sampler;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
@@ -86,6 +88,7 @@ final class JobRuntimeImpl implements JobRuntime {
     JobRuntimeImpl(JobRuntime.Builder b) {
         this.time = b.timeSource;
         this.name = b.name;
+        this.startedAt = b.timeSource.instant();
         this.types = new JobTypes(b.types.values());
         this.admission = new Admission(b.maxRunning, b.maxQueued, b.maxRunningPerGroup);
         this.retained = new RetainedJobs(b.retention, b.timeSource);
@@ -627,6 +630,13 @@ final class JobRuntimeImpl implements JobRuntime {
     @Override
     public Health health() {
         return new Health(Health.Status.UP, "");
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        NodeInfo.State state = shutdownStarted.get() ? NodeInfo.State.LEFT : NodeInfo.State.ALIVE;
+        return List.of(new NodeInfo(nodeId, name, startedAt, dev.weft.internal.WeftVersion.get(), time.instant(),
+                state, running.size(), admission.queued()));
     }
 
     @Override
