@@ -2,6 +2,7 @@ package dev.weft.jobs;
 
 import dev.weft.internal.Nanos;
 import dev.weft.internal.RuntimeThreads;
+import dev.weft.internal.WeftVersion;
 import dev.weft.jobs.spi.CancelOutcome;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.JobStore;
@@ -67,8 +68,8 @@ final class DurableJobRuntime implements JobRuntime {
     private final JobCodec codec;
     private final JobTypes types;
     private final JobIds ids = new JobIds();
-    private final String nodeId = ids.next();
-    private final java.time.Instant startedAt;
+    /** This node's id in the store; a new one when the node registers again after it was declared dead. */
+    private volatile String nodeId = ids.next();
     private final Duration defaultExpectedDuration;
     private final Duration shutdownGrace;
     /** This node's claimed runs, from claim until their end is written; changed by the store loop only. */
@@ -76,6 +77,9 @@ final class DurableJobRuntime implements JobRuntime {
     private final Map<String, CountDownLatch> finishWaiters = new ConcurrentHashMap<>();
     private final DurableStoreLoop loop;
     private final Subscriptions subscriptions;
+    private final EventTail tail;
+    /** The highest event id this node wrote (its events that subscribers must get before shutdown ends). */
+    private final java.util.concurrent.atomic.AtomicLong lastWrittenEvent = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CountDownLatch shutdownDone = new CountDownLatch(1);
     private volatile boolean closed;
@@ -83,10 +87,6 @@ final class DurableJobRuntime implements JobRuntime {
     private final Condition runsChanged = endLock.newCondition();
 
     static JobRuntime start(JobRuntime.Builder b) {
-        if (b.maxRunningPerGroup != Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("maxRunningPerGroup is not supported on a durable store yet; "
-                    + "leave it unset");
-        }
         var runtime = new DurableJobRuntime(b);
         runtime.open();
         return runtime;
@@ -95,7 +95,6 @@ final class DurableJobRuntime implements JobRuntime {
     private DurableJobRuntime(JobRuntime.Builder b) {
         this.time = b.timeSource;
         this.name = b.name;
-        this.startedAt = b.timeSource.instant();
         this.node = b.nodeName != null ? b.nodeName : defaultNodeName(b.name);
         this.store = b.store;
         this.codec = Objects.requireNonNull(store.codec(), "the store's codec");
@@ -103,24 +102,62 @@ final class DurableJobRuntime implements JobRuntime {
         this.defaultExpectedDuration = b.defaultExpectedDuration;
         this.shutdownGrace = b.shutdownGrace;
         this.subscriptions = new Subscriptions(b.name, b.listenerBacklog);
-        this.loop = new DurableStoreLoop(this, store, node, types.names(), b.maxRunning, b.lease, b.pollInterval,
-                b.progressInterval, b.retention);
+        this.tail = new EventTail(store, subscriptions, this::record);
+        this.loop = new DurableStoreLoop(this, store, node, types.names(), b.maxRunning, b.maxRunningPerGroup,
+                b.lease, b.heartbeat, b.pollInterval, b.progressInterval, b.retention);
     }
 
     private void open() {
         store.open(loop);
         try {
-            List<StoredEvent> recovered = store.recover(node);
-            if (!recovered.isEmpty()) {
-                LOG.warn("job runtime {} (node {}): {} jobs left RUNNING by this node's previous run were recovered "
-                        + "(re-queued, or failed when out of attempts)", name, node, recovered.size());
+            store.register(nodeId, node, WeftVersion.get());
+            var check = store.checkNodes(nodeId, loop.deadAfter()); // an earlier run of this node: its jobs now
+            if (!check.recovered().isEmpty()) {
+                LOG.warn("job runtime {} (node {}): {} jobs left RUNNING by stopped nodes were recovered "
+                        + "(re-queued, or failed when out of attempts)", name, node, check.recovered().size());
             }
+            publish(check.recovered());
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         loop.start(name + "/store");
-        LOG.info("job runtime {} started on node {} with a durable store; job types {}", name, node, types.names());
+        tail.start(name + "/events");
+        LOG.info("job runtime {} started as node {} ({}) with a durable store; job types {}", name, node, nodeId,
+                types.names());
+    }
+
+    /** This node's id in the store. */
+    String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The store declared this node dead (it missed its heartbeats: paused, or cut off): its claims are gone, so
+     * its runs are cancelled with LEASE_LOST and write nothing; it registers again under a new id to take work.
+     * Store loop thread only.
+     */
+    void declaredDead() {
+        String old = nodeId;
+        int cancelled = 0;
+        for (DurableRun run : running.values()) {
+            if (run.cancel(new CancellationReason(CancellationReason.Kind.LEASE_LOST, "node " + node + " (" + old
+                    + ") was declared dead by the other nodes after missing its heartbeats; job "
+                    + run.claim.id() + " was taken back (epoch " + run.lease.epoch() + ")", null))) {
+                cancelled++;
+            }
+        }
+        String fresh = ids.next();
+        store.register(fresh, node, WeftVersion.get());
+        nodeId = fresh;
+        LOG.error("job runtime {}: node {} ({}) was declared dead by the other nodes (it missed its heartbeats: "
+                + "paused or cut off from the database); its {} running jobs were taken back and are cancelled with "
+                + "LEASE_LOST, writing nothing; it registered again as {}", name, node, old, cancelled, fresh);
+    }
+
+    /** Events of other nodes were written: the tail reads them. */
+    void eventsAvailable() {
+        tail.eventsAvailable();
     }
 
     private static String defaultNodeName(String runtimeName) {
@@ -130,7 +167,7 @@ final class DurableJobRuntime implements JobRuntime {
         } catch (Exception e) {
             host = "localhost";
         }
-        return host + "/" + runtimeName;
+        return host + "/" + ProcessHandle.current().pid() + "/" + runtimeName;
     }
 
     // ---- submit ----
@@ -261,23 +298,27 @@ final class DurableJobRuntime implements JobRuntime {
     }
 
     void stuck(DurableRun run) {
-        store.markStuck(run.lease).ifPresent(e -> publish(List.of(e)));
-        LOG.warn("job {} ({}) is stuck: still running after its expected duration; its threads:{}", run.claim.id(),
-                run.claim.name(), JobRuntimeImpl.stacks(run.thread, run.scope));
+        String threads = "on node " + node + ":" + JobRuntimeImpl.stacks(run.thread, run.scope);
+        store.markStuck(run.lease, threads).ifPresent(e -> publish(List.of(e)));
+        LOG.warn("job {} ({}) is stuck: still running after its expected duration; its threads {}", run.claim.id(),
+                run.claim.name(), threads);
     }
 
-    /** Offers events to every subscription, and releases waiters of jobs that ended. */
+    /**
+     * Events this node wrote: releases waiters of jobs that ended. Subscribers get them (with every other
+     * node's) from the event log, through the tail.
+     */
     void publish(List<StoredEvent> events) {
         for (StoredEvent e : events) {
+            if (e.id() > 0) {
+                lastWrittenEvent.accumulateAndGet(e.id(), Math::max);
+            }
             if (e.type() == JobEvent.Type.FINISHED) {
                 logEnd(e.job());
                 CountDownLatch waiter = finishWaiters.remove(e.job().id());
                 if (waiter != null) {
                     waiter.countDown();
                 }
-            }
-            if (!subscriptions.isEmpty() && e.id() != 0) {
-                subscriptions.offer(new JobEvent(e.id(), e.type(), record(e.job())));
             }
         }
     }
@@ -307,7 +348,7 @@ final class DurableJobRuntime implements JobRuntime {
         return new JobRecord(row.id(), row.name(), row.key(), row.group(), row.priority(), row.state(),
                 row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
                 row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
-                row.expectedDuration());
+                row.expectedDuration(), row.stuck() ? row.stuckThreads() : null);
     }
 
     private static String summary(String s) {
@@ -409,9 +450,11 @@ final class DurableJobRuntime implements JobRuntime {
 
     @Override
     public List<NodeInfo> nodes() {
-        NodeInfo.State state = shutdownStarted.get() ? NodeInfo.State.LEFT : NodeInfo.State.ALIVE;
-        return List.of(new NodeInfo(nodeId, node, startedAt, dev.weft.internal.WeftVersion.get(), time.instant(),
-                state, running.size(), 0));
+        String self = nodeId;
+        List<NodeInfo> nodes = new ArrayList<>(store.nodes());
+        nodes.sort(java.util.Comparator.comparing((NodeInfo n) -> !n.id().equals(self))
+                .thenComparing(NodeInfo::startedAt).thenComparing(NodeInfo::id));
+        return nodes;
     }
 
     // ---- cancel ----
@@ -420,7 +463,7 @@ final class DurableJobRuntime implements JobRuntime {
     public boolean cancel(String id, String why) {
         Objects.requireNonNull(id, "job id must not be null");
         Objects.requireNonNull(why, "why");
-        CancellationReason reason = CancellationReason.explicit(why);
+        CancellationReason reason = CancellationReason.explicit(why + " (cancelled through node " + node + ")");
         CancelOutcome outcome = store.cancel(id, reason);
         return switch (outcome.result()) {
             case CANCELLED -> {
@@ -444,7 +487,7 @@ final class DurableJobRuntime implements JobRuntime {
 
     @Override
     public JobSubscription subscribe(JobListener listener) {
-        return subscriptions.add(Objects.requireNonNull(listener, "listener"));
+        return tail.subscribe(Objects.requireNonNull(listener, "listener"));
     }
 
     // ---- shutdown ----
@@ -505,8 +548,13 @@ final class DurableJobRuntime implements JobRuntime {
                     RuntimeThreads.joinUninterruptibly(t);
                 }
             }
-            loop.stop(!running.isEmpty());
+            boolean abandoned = !running.isEmpty();
+            loop.stop(abandoned);
             try {
+                if (!abandoned) {
+                    leave();
+                }
+                tail.drain(lastWrittenEvent.get(), TimeUnit.SECONDS.toNanos(abandoned ? 0 : 10));
                 store.close();
             } finally {
                 subscriptions.end();
@@ -522,6 +570,16 @@ final class DurableJobRuntime implements JobRuntime {
                     + "; shutdown completed: " + report);
         }
         return report;
+    }
+
+    /** Deregisters this node: its queued work stays, and anything it left running is recovered at once. */
+    private void leave() {
+        try {
+            store.leave(nodeId);
+        } catch (RuntimeException e) {
+            LOG.warn("job runtime {} (node {}): could not deregister ({}); the other nodes declare it dead after its "
+                    + "heartbeats stop", name, node, e.getMessage());
+        }
     }
 
     /** Waits until no run is left or the real clock reaches {@code deadline}. */

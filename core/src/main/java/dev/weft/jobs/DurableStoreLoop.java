@@ -33,7 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * All traffic between a durable runtime and its store, on one thread: batched submits, batched attempt ends,
- * claims, lease renewal, progress, recovery of dead nodes' jobs and retention.
+ * claims, heartbeats and checks of the other nodes, lease renewal, progress, recovery of dead nodes' jobs and
+ * retention.
  */
 final class DurableStoreLoop implements StoreListener {
 
@@ -55,9 +56,15 @@ final class DurableStoreLoop implements StoreListener {
      * reports DEGRADED meanwhile. No claim is made while ends wait.
      *
      * Wake-ups: `changed` is signalled by a submit, an ended run, a store notice (workAvailable, cancelRequested)
-     * and a stop. Without one, the thread wakes for its timers: lease renewal (a third of the lease), progress
-     * writes and stuck checks (the progress interval), recovery of expired leases (the lease), retention (a
-     * minute) and a claim poll (the poll interval) while it has free slots.
+     * and a stop. Without one, the thread wakes for its timers: the heartbeat (H), the check of the other nodes
+     * (H/4), lease renewal (a third of the lease), progress writes and stuck checks (the progress interval),
+     * recovery of expired leases (the lease), retention (a minute) and a claim poll (the poll interval) while it
+     * has free slots.
+     *
+     * Membership: the node check runs first in a pass, so a node resuming from a pause longer than 2H (SIGSTOP, a
+     * long GC) learns that it was declared dead before it claims; its runs are then cancelled with LEASE_LOST.
+     * Their writes are fenced by epoch in any case, and a claim names the node, which the store refuses for a
+     * node that is not ALIVE.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
@@ -76,7 +83,11 @@ final class DurableStoreLoop implements StoreListener {
     private final String node;
     private final List<String> types;
     private final int maxRunning;
+    private final int maxPerGroup;
     private final Duration lease;
+    private final Duration deadAfter;
+    private final long beatEvery;
+    private final long checkEvery;
     private final long renewEvery;
     private final long recoverEvery;
     private final long pollEvery;
@@ -107,13 +118,18 @@ final class DurableStoreLoop implements StoreListener {
     private Thread thread;
 
     DurableStoreLoop(DurableJobRuntime runtime, JobStore store, String node, List<String> types, int maxRunning,
-                     Duration lease, Duration pollInterval, Duration progressInterval, Retention retention) {
+                     int maxPerGroup, Duration lease, Duration heartbeat, Duration pollInterval,
+                     Duration progressInterval, Retention retention) {
         this.runtime = runtime;
         this.store = store;
         this.node = node;
         this.types = types;
         this.maxRunning = maxRunning;
+        this.maxPerGroup = maxPerGroup;
         this.lease = lease;
+        this.beatEvery = heartbeat.toNanos();
+        this.checkEvery = Math.max(1, beatEvery / 4);
+        this.deadAfter = heartbeat.multipliedBy(2);
         this.renewEvery = lease.toNanos() / 3;
         this.recoverEvery = lease.toNanos();
         this.pollEvery = pollInterval.toNanos();
@@ -123,6 +139,11 @@ final class DurableStoreLoop implements StoreListener {
 
     void start(String threadName) {
         thread = RuntimeThreads.startVirtual(threadName, this::loop);
+    }
+
+    /** After how long without a heartbeat a node is declared dead: twice the heartbeat interval. */
+    Duration deadAfter() {
+        return deadAfter;
     }
 
     /** Why the store is unreachable, or null while it is reachable. */
@@ -212,6 +233,11 @@ final class DurableStoreLoop implements StoreListener {
     }
 
     @Override
+    public void eventsAvailable() {
+        runtime.eventsAvailable();
+    }
+
+    @Override
     public void reachable(boolean up, String detail) {
         if (up) {
             workAvailable();
@@ -225,7 +251,7 @@ final class DurableStoreLoop implements StoreListener {
     private void loop() {
         long now = System.nanoTime();
         long nextRenew = now + renewEvery, nextRecover = now, nextProgress = now + progressEvery;
-        long nextPurge = now, backoff = 0;
+        long nextPurge = now, backoff = 0, nextBeat = now + beatEvery, nextCheck = now + checkEvery;
         nextPoll = now;
         while (true) {
             List<PendingSubmit> toInsert = new ArrayList<>();
@@ -248,13 +274,14 @@ final class DurableStoreLoop implements StoreListener {
                     }
                     boolean free = claiming && runtime.running.size() < maxRunning && backoff == 0;
                     boolean due = now - nextRenew >= 0 || now - nextRecover >= 0 || now - nextProgress >= 0
-                            || now - nextPurge >= 0 || (free && now - nextPoll >= 0);
+                            || now - nextPurge >= 0 || now - nextBeat >= 0 || now - nextCheck >= 0
+                            || (free && now - nextPoll >= 0);
                     if (backoff == 0 && (!submits.isEmpty() || !ended.isEmpty() || !cancelHints.isEmpty()
                             || (free && workHint) || due)) {
                         break;
                     }
-                    long wait = backoff != 0 ? backoff : Math.min(Math.min(nextRenew, nextRecover),
-                            Math.min(nextProgress, nextPurge)) - now;
+                    long wait = backoff != 0 ? backoff : Math.min(Math.min(Math.min(nextRenew, nextRecover),
+                            Math.min(nextProgress, nextPurge)), Math.min(nextBeat, nextCheck)) - now;
                     if (free && backoff == 0) {
                         wait = Math.min(wait, nextPoll - now);
                     }
@@ -277,6 +304,16 @@ final class DurableStoreLoop implements StoreListener {
                 lock.unlock();
             }
             try {
+                if (now - nextCheck >= 0) {
+                    checkNodes(); // first: a node that was declared dead must not write as if it were alive
+                    nextCheck = now + checkEvery;
+                }
+                if (now - nextBeat >= 0) {
+                    if (!store.heartbeat(runtime.nodeId(), runtime.running.size(), 0)) {
+                        runtime.declaredDead();
+                    }
+                    nextBeat = now + beatEvery;
+                }
                 boolean inserted = insert(toInsert);
                 toInsert = List.of();
                 if (claimNow) {
@@ -355,7 +392,7 @@ final class DurableStoreLoop implements StoreListener {
         int free = claim && !types.isEmpty() ? maxRunning - (runtime.running.size() - runs.size()) : 0;
         EndedAndClaimed done;
         if (free > 0) {
-            done = store.endAndClaim(ends, node, types, free, lease);
+            done = store.endAndClaim(ends, runtime.nodeId(), types, free, lease, maxPerGroup);
         } else {
             done = new EndedAndClaimed(ends.isEmpty() ? List.of() : store.endAttempts(ends), List.of());
         }
@@ -385,6 +422,24 @@ final class DurableStoreLoop implements StoreListener {
                 lock.unlock();
             }
         }
+    }
+
+    /** Checks the other nodes: declares the silent ones dead and recovers their jobs; notices this node's own. */
+    private void checkNodes() {
+        var check = store.checkNodes(runtime.nodeId(), deadAfter);
+        if (!check.alive()) {
+            runtime.declaredDead();
+            return;
+        }
+        for (var dead : check.declaredDead()) {
+            LOG.warn("node {} ({}) was declared dead: its last heartbeat was at {}, more than {} ago", dead.name(),
+                    dead.id(), dead.heartbeatAt(), deadAfter);
+        }
+        if (!check.recovered().isEmpty()) {
+            LOG.warn("{} jobs of nodes that left or died were recovered (re-queued, or failed when out of "
+                    + "attempts)", check.recovered().size());
+        }
+        runtime.publish(check.recovered());
     }
 
     /** Writes the pending submits in one transaction; whether any was written. */
@@ -423,7 +478,7 @@ final class DurableStoreLoop implements StoreListener {
                 held.add(run.lease);
             }
         }
-        LeaseReport report = store.renew(node, held, lease);
+        LeaseReport report = store.renew(runtime.nodeId(), held, lease);
         for (Lease lost : report.lost()) {
             DurableRun run = running.get(lost.jobId());
             if (run != null && run.lease.equals(lost) && run.cancel(new CancellationReason(

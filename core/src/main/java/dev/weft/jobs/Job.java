@@ -76,6 +76,8 @@ final class Job<T> implements JobHandle<T>, JobContext {
     /** The highest fraction an ended attempt reached; written by the runner after each attempt. */
     volatile double attemptsFraction;
     volatile boolean stuck;
+    /** The threads when it was flagged stuck, or null. */
+    volatile String stuckThreads;
     volatile T value;
     volatile Throwable failure;
     volatile String resultSummary;
@@ -175,7 +177,7 @@ final class Job<T> implements JobHandle<T>, JobContext {
         return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
                 attempt, retry == null ? 1 : retry.maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
-                snap, stuck, expectedDuration);
+                snap, stuck, expectedDuration, stuckThreads);
     }
 
     /**

@@ -34,11 +34,14 @@ import java.time.Instant;
  *                           opened its scope
  * @param stuck              whether it ran longer than its expected duration
  * @param expectedDuration   the expected duration, or null for none
+ * @param stuckThreads       when {@code stuck}: the names and stacks of the job's threads when it was flagged, as
+ *                           the node running it captured them (on a durable store, visible from every node); else
+ *                           null
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
                         String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
-                        boolean stuck, Duration expectedDuration) {
+                        boolean stuck, Duration expectedDuration, String stuckThreads) {
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */
     public Duration duration(Instant now) {

@@ -206,6 +206,7 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
         dev.weft.jobs.spi.JobStore store;
         String nodeName;
         Duration lease = Duration.ofSeconds(30);
+        Duration heartbeat = Duration.ofSeconds(2);
         Duration pollInterval = Duration.ofSeconds(1);
 
         Builder() {
@@ -235,8 +236,10 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
         }
 
         /**
-         * This runtime's node name on a durable store (default: the host name and the runtime's name). A runtime
-         * that starts with the name of one that died takes its jobs left RUNNING back at once, so give each
+         * This runtime's node name on a durable store (default: the host name, the process id and the runtime's
+         * name). Names are unique among live nodes: a runtime that registers with the name of a node still
+         * registered as alive (an earlier run of it that died) declares that node dead and takes its jobs left
+         * RUNNING back at once, without waiting for its heartbeats to lapse. So give each
          * node of a cluster its own stable name.
          */
         public Builder nodeName(String nodeName) {
@@ -257,6 +260,23 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
             this.lease = JobSpec.Builder.requirePositive(lease, "lease");
             if (this.lease.compareTo(Duration.ofMillis(300)) < 0) {
                 throw new IllegalArgumentException("lease must be at least 300 ms, was " + lease);
+            }
+            return this;
+        }
+
+        /**
+         * On a durable store: how often this node writes its heartbeat, H (default 2 s). A node whose latest
+         * heartbeat is older than 2H, by the database's clock, is declared dead by any live node, which then
+         * re-queues its running jobs (or fails them with a NODE_LOST error when out of attempts). Each node checks
+         * the others every H/4, so a node that stops is detected between H and 2H + H/4 after it stopped. Use the
+         * same value on every node.
+         *
+         * @throws IllegalArgumentException unless at least 100 ms
+         */
+        public Builder heartbeat(Duration interval) {
+            this.heartbeat = JobSpec.Builder.requirePositive(interval, "heartbeat");
+            if (this.heartbeat.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("heartbeat must be at least 100 ms, was " + interval);
             }
             return this;
         }
@@ -285,7 +305,11 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
             return this;
         }
 
-        /** At most {@code max} jobs of one {@linkplain JobSpec.Builder#group group} run at once (default: no cap). */
+        /**
+         * At most {@code max} jobs of one {@linkplain JobSpec.Builder#group group} run at once (default: no cap).
+         * On a durable store the cap holds over every node sharing the store (claims of capped groups are
+         * serialized in the database); set the same value on every node.
+         */
         public Builder maxRunningPerGroup(int max) {
             this.maxRunningPerGroup = positive(max, "maxRunningPerGroup");
             return this;

@@ -385,8 +385,9 @@ final class JobRuntimeImpl implements JobRuntime {
         if (job.isTerminal()) {
             return;
         }
-        job.stuck = true;
         String stacks = stacks(job.runner, job.scope);
+        job.stuckThreads = stacks;
+        job.stuck = true;
         guarded(job, "log that it is stuck", () -> LOG.warn(
                 "job {} ({}) is stuck: still running after its expected duration of {}; its threads:{}",
                 job.id, job.name, expected, stacks));

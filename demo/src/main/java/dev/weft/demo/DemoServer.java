@@ -46,11 +46,17 @@ public final class DemoServer implements AutoCloseable {
      * closed after the runtime, e.g. the store's data source and database.
      */
     public static DemoServer start(HttpConfig config, JobStore store, AutoCloseable storage) throws IOException {
+        return start(config, store, storage, "demo");
+    }
+
+    /** As {@link #start(HttpConfig, JobStore, AutoCloseable)}, as node {@code nodeName} of a cluster on the store. */
+    public static DemoServer start(HttpConfig config, JobStore store, AutoCloseable storage, String nodeName)
+            throws IOException {
         JobRuntime.Builder builder = JobRuntime.builder().name("demo").maxRunning(16).maxQueued(10_000)
                 .register(SampleJobs.TYPES)
                 .progressInterval(Duration.ofMillis(100)).shutdownGrace(Duration.ofSeconds(1));
         if (store != null) {
-            builder.store(store).nodeName("demo");
+            builder.store(store).nodeName(nodeName);
         }
         JobRuntime runtime = builder.build();
         try {
@@ -123,7 +129,7 @@ public final class DemoServer implements AutoCloseable {
                 return;
             }
             String postgres = postgres(args);
-            demo = postgres == null ? start(config) : DemoStorage.startOn(config, postgres);
+            demo = postgres == null ? start(config) : DemoStorage.startOn(config, postgres, node(args));
         } catch (UsageException e) {
             System.err.println("weft demo: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
@@ -143,7 +149,7 @@ public final class DemoServer implements AutoCloseable {
     }
 
     static final String USAGE = "usage: ./weft demo [--port N] [--bind HOST --token TOKEN] [--stack-traces]"
-            + " [--postgres [JDBC_URL]]";
+            + " [--postgres [JDBC_URL] [--node NAME]]";
 
     /** A command line that cannot be used; the message says what was wrong and what is allowed. */
     static final class UsageException extends Exception {
@@ -177,6 +183,17 @@ public final class DemoServer implements AutoCloseable {
                         }
                     }
                 }
+                case "--node" -> {
+                    String name = value(args, ++i, "--node");
+                    if (name.isBlank() || name.length() > 200) {
+                        throw new UsageException("--node takes a node name of 1 to 200 characters, was '" + name
+                                + "'");
+                    }
+                    if (postgres(args) == null) {
+                        throw new UsageException("--node names this demo's node on a shared PostgreSQL; it needs "
+                                + "--postgres");
+                    }
+                }
                 case "-h", "--help" -> {
                     return null;
                 }
@@ -196,6 +213,16 @@ public final class DemoServer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** For {@code --node}: the node's name on the shared store; "demo" without it. */
+    static String node(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--node")) {
+                return args[i + 1];
+            }
+        }
+        return "demo";
     }
 
     private static int port(String v) throws UsageException {

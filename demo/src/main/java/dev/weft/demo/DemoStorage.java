@@ -18,7 +18,7 @@ final class DemoStorage {
      * Starts the demo on PostgreSQL at {@code jdbcUrl}, or, if it is empty, on a local PostgreSQL started from the
      * machine's binaries (its data removed when the demo stops).
      */
-    static DemoServer startOn(HttpConfig config, String jdbcUrl) throws IOException {
+    static DemoServer startOn(HttpConfig config, String jdbcUrl, String nodeName) throws IOException {
         // no hook of its own: the demo's shutdown hook stops the runtime first, then closes it
         LocalPostgres local = jdbcUrl.isEmpty() ? LocalPostgres.start(true, false) : null;
         HikariDataSource db = null;
@@ -43,7 +43,7 @@ final class DemoStorage {
                 System.out.println("Weft demo: started a local PostgreSQL at " + local.jdbcUrl()
                         + " (removed when the demo stops)");
             }
-            return DemoServer.start(config, PostgresJobStore.builder(db).build(), storage);
+            return DemoServer.start(config, PostgresJobStore.builder(db).build(), storage, nodeName);
         } catch (IOException | RuntimeException e) {
             if (db != null) {
                 db.close();

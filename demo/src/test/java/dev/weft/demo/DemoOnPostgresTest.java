@@ -62,7 +62,7 @@ class DemoOnPostgresTest {
         var ids = new LinkedHashMap<String, String>();
         var submittedEvent = new ConcurrentHashMap<String, Long>();
         var config = HttpConfig.builder().port(0).build();
-        try (DemoServer first = DemoStorage.startOn(config, pg.jdbcUrl())) {
+        try (DemoServer first = DemoStorage.startOn(config, pg.jdbcUrl(), "demo")) {
             first.runtime().subscribe(e -> {
                 if (e.type() == JobEvent.Type.SUBMITTED) {
                     submittedEvent.put(e.job().id(), e.sequence());
@@ -80,7 +80,7 @@ class DemoOnPostgresTest {
                         .isEqualTo(expected.get(e.getKey()));
             }
         }
-        try (DemoServer second = DemoStorage.startOn(config, pg.jdbcUrl())) {
+        try (DemoServer second = DemoStorage.startOn(config, pg.jdbcUrl(), "demo")) {
             JsonNode page = JSON.readTree(send(second.uri(), "GET", "/api/jobs?limit=1000", null).body());
             var states = new LinkedHashMap<String, String>();
             page.get("jobs").forEach(j -> states.put(j.get("id").asText(), j.get("state").asText()));
@@ -102,7 +102,7 @@ class DemoOnPostgresTest {
 
     @Test
     void withoutAUrlTheDemoStartsALocalPostgresAndRemovesItAtStop() throws Exception {
-        try (DemoServer demo = DemoStorage.startOn(HttpConfig.builder().port(0).build(), "")) {
+        try (DemoServer demo = DemoStorage.startOn(HttpConfig.builder().port(0).build(), "", "demo")) {
             JsonNode health = JSON.readTree(send(demo.uri(), "GET", "/api/health", null).body());
             assertThat(health.get("status").asText()).isEqualTo("UP");
             var r = send(demo.uri(), "POST", "/api/demo/jobs?sample=pipeline", null);

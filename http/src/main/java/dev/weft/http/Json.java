@@ -24,6 +24,11 @@ final class Json {
     private abstract static class ReasonMixin {
     }
 
+    /** Without stack traces, a stuck job's threads are left out too. */
+    @JsonIgnoreProperties("stuckThreads")
+    private abstract static class NoStuckThreads {
+    }
+
     /** {@link JobEvent#isTerminal()} is derived from the type; keep events to their components. */
     @JsonIgnoreProperties("terminal")
     private abstract static class EventMixin {
@@ -44,6 +49,7 @@ final class Json {
                 .addMixIn(dev.weft.scope.CancellationReason.class, ReasonMixin.class);
         if (!exposeStackTraces) {
             b.addMixIn(JobError.class, NoStackTrace.class);
+            b.addMixIn(dev.weft.jobs.JobRecord.class, NoStuckThreads.class);
         }
         return b.build();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.jobs.JobError;
 import dev.weft.jobs.JobEvent;
 import dev.weft.jobs.JobState;
+import dev.weft.jobs.NodeInfo;
 import dev.weft.progress.ProgressSnapshot;
 import dev.weft.progress.ProgressState;
 import dev.weft.scope.CancellationReason;
@@ -99,6 +100,7 @@ final class JobRows {
                 timeoutD,
                 expectedD,
                 rs.getBoolean("stuck"),
+                rs.getString("stuck_threads"),
                 instant(rs, "read_at"));
     }
 
@@ -210,6 +212,19 @@ final class JobRows {
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** The nodes a statement over the nodes table returns (its columns and {@code read_at}). */
+    static List<NodeInfo> nodes(PreparedStatement ps) throws SQLException {
+        List<NodeInfo> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new NodeInfo(rs.getString("id"), rs.getString("name"), instant(rs, "started_at"),
+                        rs.getString("version"), instant(rs, "heartbeat_at"),
+                        NodeInfo.State.valueOf(rs.getString("state")), rs.getInt("running"), rs.getLong("queued")));
+            }
+        }
+        return out;
     }
 
     static List<StoredEvent> events(PreparedStatement ps) throws SQLException {

@@ -35,12 +35,24 @@ final class JobSql {
     final String insert;
     final String holders;
     final String claim;
+    final String claimCapped;
+    final String lockCappedClaims;
     final String endAttempts;
     final String writeProgress;
     final String markStuck;
     final String renew;
     final String recoverNode;
     final String recoverExpired;
+    final String recoverDeparted;
+    final String declareSameNameDead;
+    final String registerNode;
+    final String beat;
+    final String isAlive;
+    final String declareDead;
+    final String purgeNodes;
+    final String leave;
+    final String nodes;
+    final String lastEventId;
     final String cancelQueued;
     final String cancelRunning;
     final String stateOf;
@@ -53,6 +65,9 @@ final class JobSql {
         this.p = prefix;
         String jobs = p + "jobs";
         String events = p + "events";
+        String nodesTable = p + "nodes";
+        // a node declared dead (or departed) claims nothing: its claims would be recovered at once
+        String claimerAlive = "NOT EXISTS (SELECT 1 FROM " + nodesTable + " n WHERE n.id = ? AND n.state <> 'ALIVE')";
 
         insert = """
                 WITH x AS (
@@ -71,7 +86,7 @@ final class JobSql {
                 ), e AS (
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM i
                 )
-                SELECT i.*, now() AS read_at, pg_notify(?, '') AS notified
+                SELECT i.*, now() AS read_at, pg_notify(?, '') AS notified, pg_notify(?, '') AS events_notified
                 FROM i
                 """.formatted(jobs, events);
 
@@ -80,27 +95,42 @@ final class JobSql {
                 WHERE j.dedupe_key = ANY(?::text[]) AND j.state IN ('QUEUED', 'RUNNING')
                 """.formatted(jobs);
 
-        claim = """
-                WITH c AS (
+        // binds: types[], claimer id (alive check), max, claimer id, lease ms, events channel
+        claim = claimStatement(jobs, events, """
                     SELECT id FROM %1$s
-                    WHERE state = 'QUEUED' AND run_after <= now() AND type = ANY(?::text[])
+                    WHERE state = 'QUEUED' AND run_after <= now() AND type = ANY(?::text[]) AND %2$s
                     ORDER BY priority DESC, seq
                     LIMIT ?
                     FOR UPDATE SKIP LOCKED
-                ), u AS (
-                    UPDATE %1$s j SET state = 'RUNNING', attempt = j.attempt + 1, epoch = j.epoch + 1, node = ?,
-                                      lease_until = now() + ? * interval '1 millisecond',
-                                      started_at = coalesce(j.started_at, now()), cancel_requested = NULL,
-                                      stuck = false
-                    FROM c WHERE j.id = c.id
-                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'STARTED' AS event_type
-                ), e AS (
-                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
-                )
-                SELECT u.*, now() AS read_at
-                FROM u
-                ORDER BY u.priority DESC, u.seq
-                """.formatted(jobs, events);
+                """.formatted(jobs, claimerAlive));
+
+        // Group caps over every node. Run after lockCappedClaims in the same transaction, so capped claims are
+        // serial across nodes and `running` counts every committed claim. Candidates skip groups at their cap,
+        // and are then cut per group to the room the group has left.
+        // binds: types[], claimer id, max per group, window, max per group, max, claimer id, lease ms, channel
+        claimCapped = claimStatement(jobs, events, """
+                    WITH running AS (
+                        SELECT group_name, count(*) AS n FROM %1$s
+                        WHERE state = 'RUNNING' AND group_name IS NOT NULL GROUP BY group_name
+                    ), cand AS (
+                        SELECT j.id, j.group_name, j.priority, j.seq FROM %1$s j
+                        WHERE j.state = 'QUEUED' AND j.run_after <= now() AND j.type = ANY(?::text[]) AND %2$s
+                          AND (j.group_name IS NULL
+                               OR j.group_name NOT IN (SELECT group_name FROM running WHERE n >= ?))
+                        ORDER BY j.priority DESC, j.seq
+                        LIMIT ?
+                        FOR UPDATE OF j SKIP LOCKED
+                    ), ranked AS (
+                        SELECT cand.*, row_number() OVER (PARTITION BY cand.group_name
+                                                          ORDER BY cand.priority DESC, cand.seq) AS rn
+                        FROM cand
+                    )
+                    SELECT r.id FROM ranked r LEFT JOIN running ru ON ru.group_name = r.group_name
+                    WHERE r.group_name IS NULL OR r.rn + coalesce(ru.n, 0) <= ?
+                    ORDER BY r.priority DESC, r.seq
+                    LIMIT ?
+                """.formatted(jobs, claimerAlive));
+        lockCappedClaims = "SELECT pg_advisory_xact_lock(hashtextextended('weft capped claims ' || ?, 0))";
 
         // A cancellation requested while the attempt ran wins over how it ended, so a cancel() that returned true
         // always ends the job CANCELLED. It is read from j, the row being updated, not from a join: under a
@@ -139,7 +169,8 @@ final class JobSql {
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
                 SELECT u.*, now() AS read_at,
-                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified,
+                       pg_notify(?, '') AS events_notified
                 FROM u
                 ORDER BY u.event_id
                 """.formatted(jobs, events);
@@ -154,20 +185,20 @@ final class JobSql {
                 ), e AS (
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, now() AS read_at
+                SELECT u.*, now() AS read_at, pg_notify(?, '') AS events_notified
                 FROM u
                 ORDER BY u.event_id
                 """.formatted(jobs, events);
 
         markStuck = """
                 WITH u AS (
-                    UPDATE %1$s j SET stuck = true
+                    UPDATE %1$s j SET stuck = true, stuck_threads = ?
                     WHERE j.id = ? AND j.epoch = ? AND j.state = 'RUNNING'
                     RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'STUCK' AS event_type
                 ), e AS (
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, now() AS read_at
+                SELECT u.*, now() AS read_at, pg_notify(?, '') AS events_notified
                 FROM u
                 """.formatted(jobs, events);
 
@@ -195,7 +226,9 @@ final class JobSql {
                         error = jsonb_build_object(
                             'type', 'NODE_LOST',
                             'message', format('attempt %%s was interrupted on node %%s: the node stopped without '
-                                              || 'ending it (%%s)', j.attempt, coalesce(j.node, '?'), ?::text),
+                                              || 'ending it (%%s)', j.attempt,
+                                              coalesce((SELECT n.name FROM %4$s n WHERE n.id = j.node), j.node, '?'),
+                                              ?::text),
                             'stackTrace', NULL),
                         node = NULL,
                         lease_until = NULL
@@ -206,12 +239,41 @@ final class JobSql {
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
                 SELECT u.*, now() AS read_at,
-                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified
+                       CASE WHEN u.state = 'QUEUED' THEN pg_notify(?, '') END AS notified,
+                       pg_notify(?, '') AS events_notified
                 FROM u
                 ORDER BY u.seq
                 """;
-        recoverNode = recover.formatted(jobs, events, "j.node = ?");
-        recoverExpired = recover.formatted(jobs, events, "j.lease_until < now()");
+        recoverNode = recover.formatted(jobs, events, "j.node = ?", nodesTable);
+        recoverExpired = recover.formatted(jobs, events, "j.lease_until < now()", nodesTable);
+        recoverDeparted = recover.formatted(jobs, events, """
+                j.id IN (SELECT d.id FROM %1$s d
+                         WHERE d.state = 'RUNNING'
+                           AND d.node IN (SELECT n.id FROM %2$s n WHERE n.state <> 'ALIVE')
+                         FOR UPDATE OF d SKIP LOCKED)""".formatted(jobs, nodesTable), nodesTable);
+
+        // binds: name, id
+        declareSameNameDead = "UPDATE " + nodesTable + " SET state = 'DEAD' WHERE name = ? AND state = 'ALIVE' "
+                + "AND id <> ? RETURNING *, now() AS read_at";
+        // binds: id, name, version
+        registerNode = "INSERT INTO " + nodesTable + " (id, name, version, started_at, heartbeat_at, state) "
+                + "VALUES (?, ?, ?, now(), now(), 'ALIVE') RETURNING *, now() AS read_at";
+        // binds: running, queued, id
+        beat = "UPDATE " + nodesTable + " SET heartbeat_at = now(), running = ?, queued = ? "
+                + "WHERE id = ? AND state = 'ALIVE' RETURNING id";
+        // binds: id
+        isAlive = "SELECT 1 FROM " + nodesTable + " WHERE id = ? AND state = 'ALIVE'";
+        // binds: dead-after ms
+        declareDead = "UPDATE " + nodesTable + " SET state = 'DEAD' WHERE state = 'ALIVE' "
+                + "AND heartbeat_at < now() - ? * interval '1 millisecond' RETURNING *, now() AS read_at";
+        // departed nodes stay listed for an hour, and until no job names them
+        purgeNodes = "DELETE FROM " + nodesTable + " n WHERE n.state <> 'ALIVE' "
+                + "AND n.heartbeat_at < now() - interval '1 hour' "
+                + "AND NOT EXISTS (SELECT 1 FROM " + jobs + " j WHERE j.state = 'RUNNING' AND j.node = n.id)";
+        // binds: id
+        leave = "UPDATE " + nodesTable + " SET state = 'LEFT' WHERE id = ? AND state = 'ALIVE'";
+        nodes = "SELECT n.*, now() AS read_at FROM " + nodesTable + " n ORDER BY n.started_at, n.id";
+        lastEventId = "SELECT coalesce(max(id), 0) FROM " + events;
 
         cancelQueued = """
                 WITH u AS (
@@ -221,7 +283,7 @@ final class JobSql {
                 ), e AS (
                     INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
                 )
-                SELECT u.*, now() AS read_at
+                SELECT u.*, now() AS read_at, pg_notify(?, '') AS events_notified
                 FROM u
                 """.formatted(jobs, events);
 
@@ -269,9 +331,38 @@ final class JobSql {
                 """.formatted(jobs, events, doomed);
     }
 
+    /**
+     * A claim: {@code pick} selects the ids to claim (locked FOR UPDATE SKIP LOCKED); they become RUNNING for the
+     * claimer with a new epoch and a STARTED event. Binds after pick's: claimer id, lease ms, events channel.
+     */
+    private static String claimStatement(String jobs, String events, String pick) {
+        return """
+                WITH c AS (
+                %3$s
+                ), u AS (
+                    UPDATE %1$s j SET state = 'RUNNING', attempt = j.attempt + 1, epoch = j.epoch + 1, node = ?,
+                                      lease_until = now() + ? * interval '1 millisecond',
+                                      started_at = coalesce(j.started_at, now()), cancel_requested = NULL,
+                                      stuck = false, stuck_threads = NULL
+                    FROM c WHERE j.id = c.id
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'STARTED' AS event_type
+                ), e AS (
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
+                )
+                SELECT u.*, now() AS read_at, pg_notify(?, '') AS events_notified
+                FROM u
+                ORDER BY u.priority DESC, u.seq
+                """.formatted(jobs, events, pick);
+    }
+
     /** The channel that wakes claimers. */
     String workChannel() {
         return p + "work";
+    }
+
+    /** The channel that tells readers of the event log that events were written. */
+    String eventsChannel() {
+        return p + "events";
     }
 
     /** The channel that carries cancellation requests (payload: the job's id). */

@@ -16,10 +16,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The store's one listening connection: {@code LISTEN <prefix>work} and {@code LISTEN <prefix>cancel} on a
- * connection of its own, and a thread that passes every notice on to the runtime's {@link StoreListener}. When
- * the connection is lost it tells the listener ({@code reachable(false)}), reconnects with backoff, listens
- * again, tells it ({@code reachable(true)}) and reports work available, since notices sent meanwhile are lost.
+ * The store's one listening connection: {@code LISTEN} on {@code <prefix>work}, {@code <prefix>cancel} and
+ * {@code <prefix>events} on a connection of its own, and a thread that passes every notice on to the runtime's
+ * {@link StoreListener}. When the connection is lost it tells the listener ({@code reachable(false)}),
+ * reconnects with backoff, listens again, tells it ({@code reachable(true)}) and reports work and events
+ * available, since notices sent meanwhile are lost.
  */
 final class NoticeListener {
 
@@ -42,15 +43,18 @@ final class NoticeListener {
     private final DataSource dataSource;
     private final String workChannel;
     private final String cancelChannel;
+    private final String eventsChannel;
     private final StoreListener listener;
     private final CountDownLatch closing = new CountDownLatch(1);
     private Connection connection; // owned by the listener thread once it runs
     private Thread thread;
 
-    NoticeListener(DataSource dataSource, String workChannel, String cancelChannel, StoreListener listener) {
+    NoticeListener(DataSource dataSource, String workChannel, String cancelChannel, String eventsChannel,
+                   StoreListener listener) {
         this.dataSource = dataSource;
         this.workChannel = workChannel;
         this.cancelChannel = cancelChannel;
+        this.eventsChannel = eventsChannel;
         this.listener = listener;
     }
 
@@ -75,7 +79,7 @@ final class NoticeListener {
         try {
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
-                s.execute("LISTEN " + workChannel + "; LISTEN " + cancelChannel);
+                s.execute("LISTEN " + workChannel + "; LISTEN " + cancelChannel + "; LISTEN " + eventsChannel);
             }
             c.unwrap(PGConnection.class); // fails clearly if the data source is not PostgreSQL
             return c;
@@ -104,6 +108,7 @@ final class NoticeListener {
                     }
                     listener.reachable(true, "");
                     listener.workAvailable();
+                    listener.eventsAvailable();
                 }
             }
         } finally {
@@ -132,12 +137,18 @@ final class NoticeListener {
             PGNotification[] notices = pg.getNotifications(POLL_MS);
             if (notices != null && notices.length > 0) {
                 lastHeard = System.nanoTime();
-                // one wake-up for any number of work notices, given before the cancels that came with them
+                // one wake-up for any number of work (and of event) notices, given before the cancels
+                boolean work = false;
+                boolean events = false;
                 for (PGNotification n : notices) {
-                    if (!n.getName().equals(cancelChannel)) {
-                        listener.workAvailable();
-                        break;
-                    }
+                    work |= n.getName().equals(workChannel);
+                    events |= n.getName().equals(eventsChannel);
+                }
+                if (work) {
+                    listener.workAvailable();
+                }
+                if (events) {
+                    listener.eventsAvailable();
                 }
                 for (PGNotification n : notices) {
                     if (n.getName().equals(cancelChannel)) {

@@ -8,6 +8,8 @@ import dev.weft.jobs.Retention;
 import dev.weft.jobs.spi.AttemptEnd;
 import dev.weft.jobs.spi.EndedAndClaimed;
 import dev.weft.jobs.spi.CancelOutcome;
+import dev.weft.jobs.spi.Heartbeat;
+import dev.weft.jobs.NodeInfo;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.JobStore;
 import dev.weft.jobs.spi.Lease;
@@ -57,7 +59,7 @@ import java.util.regex.Pattern;
  * <h2>What it guarantees</h2>
  * <ul>
  *   <li><b>Schema.</b> At {@link #open} the store creates or upgrades its tables ({@code <prefix>jobs},
- *       {@code <prefix>events}, {@code <prefix>schema_version}) from the SQL files it ships as resources
+ *       {@code <prefix>events}, {@code <prefix>nodes}, {@code <prefix>schema_version}) from the SQL files it ships as resources
  *       ({@code dev/weft/postgres/schema/V<n>__*.sql}, placeholder {@code ${prefix}}), under a lock so that nodes
  *       starting together do not race. With {@code migrate(false)} it only checks that the tables are at its
  *       version, for users who apply the same files with Flyway or Liquibase. A database whose schema is newer
@@ -66,7 +68,7 @@ import java.util.regex.Pattern;
  *       a batch per round trip; every later write about an attempt is fenced by the claim's epoch.</li>
  *   <li><b>De-duplication</b> is a unique index over the keys of queued and running jobs.</li>
  *   <li><b>Wake-ups.</b> Submits and re-queues send {@code NOTIFY <prefix>work}, cancellations of running jobs
- *       {@code NOTIFY <prefix>cancel}; one connection of the store listens, and is re-established after a lost
+ *       {@code NOTIFY <prefix>cancel}, and every change that writes events {@code NOTIFY <prefix>events}; one connection of the store listens, and is re-established after a lost
  *       connection (a restarted server), reporting {@link StoreListener#reachable}.</li>
  *   <li><b>Values</b> are always bind parameters: names, keys and reasons are stored literally.</li>
  * </ul>
@@ -174,7 +176,8 @@ public final class PostgresJobStore implements JobStore {
                         + (closed ? "closed" : "opened already"));
             }
             var migrator = new SchemaMigrator(prefix);
-            var notices = new NoticeListener(dataSource, sql.workChannel(), sql.cancelChannel(), storeListener);
+            var notices = new NoticeListener(dataSource, sql.workChannel(), sql.cancelChannel(), sql.eventsChannel(),
+                    storeListener);
             try {
                 try (Connection c = dataSource.getConnection()) {
                     if (migrate) {
@@ -278,6 +281,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(9, c.createArrayOf("int8", timeouts));
             ps.setArray(10, c.createArrayOf("int8", expected));
             ps.setString(11, sql.workChannel());
+            ps.setString(12, sql.eventsChannel());
             Map<String, StoredEvent> out = new HashMap<>();
             for (StoredEvent e : JobRows.events(ps)) {
                 out.put(e.job().id(), e);
@@ -345,23 +349,56 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
-    public List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease) {
+    public List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease,
+                                   int maxPerGroup) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(types, "types");
         Objects.requireNonNull(lease, "lease");
+        checkMaxPerGroup(maxPerGroup);
         if (max <= 0 || types.isEmpty()) {
             return List.of();
         }
-        return calls.oneStatement("claim jobs", c -> claim(c, node, types, max, lease));
+        if (maxPerGroup == Integer.MAX_VALUE) {
+            return calls.oneStatement("claim jobs", c -> claim(c, node, types, max, lease, maxPerGroup));
+        }
+        return calls.inTransaction("claim jobs", c -> claim(c, node, types, max, lease, maxPerGroup));
     }
 
-    private List<StoredEvent> claim(Connection c, String node, Collection<String> types, int max, Duration lease)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+    private static void checkMaxPerGroup(int maxPerGroup) {
+        if (maxPerGroup < 1) {
+            throw new IllegalArgumentException("maxPerGroup must be at least 1 (Integer.MAX_VALUE for no limit), was "
+                    + maxPerGroup);
+        }
+    }
+
+    /** A claim; with a cap per group, the caller's transaction takes the lock of capped claims first. */
+    private List<StoredEvent> claim(Connection c, String node, Collection<String> types, int max, Duration lease,
+                                    int maxPerGroup) throws SQLException {
+        if (maxPerGroup == Integer.MAX_VALUE) {
+            try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
+                ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
+                ps.setString(2, node);
+                ps.setInt(3, max);
+                ps.setString(4, node);
+                ps.setLong(5, JobRows.millis(lease));
+                ps.setString(6, sql.eventsChannel());
+                return JobRows.events(ps);
+            }
+        }
+        try (PreparedStatement lock = c.prepareStatement(sql.lockCappedClaims)) {
+            lock.setString(1, prefix);
+            lock.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.claimCapped)) {
             ps.setArray(1, c.createArrayOf("text", types.toArray(String[]::new)));
-            ps.setInt(2, max);
-            ps.setString(3, node);
-            ps.setLong(4, JobRows.millis(lease));
+            ps.setString(2, node);
+            ps.setInt(3, maxPerGroup);
+            ps.setInt(4, (int) Math.min(Integer.MAX_VALUE, 4L * max + 64)); // the candidates' window
+            ps.setInt(5, maxPerGroup);
+            ps.setInt(6, max);
+            ps.setString(7, node);
+            ps.setLong(8, JobRows.millis(lease));
+            ps.setString(9, sql.eventsChannel());
             return JobRows.events(ps);
         }
     }
@@ -369,13 +406,14 @@ public final class PostgresJobStore implements JobStore {
     /** Both in one transaction: one commit for a pass of the runtime's store loop. */
     @Override
     public EndedAndClaimed endAndClaim(List<AttemptEnd> ends, String node, Collection<String> types, int max,
-                                       Duration lease) {
+                                       Duration lease, int maxPerGroup) {
         Objects.requireNonNull(ends, "ends");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(types, "types");
         Objects.requireNonNull(lease, "lease");
+        checkMaxPerGroup(maxPerGroup);
         if (ends.isEmpty()) {
-            return new EndedAndClaimed(List.of(), claim(node, types, max, lease));
+            return new EndedAndClaimed(List.of(), claim(node, types, max, lease, maxPerGroup));
         }
         if (max <= 0 || types.isEmpty()) {
             return new EndedAndClaimed(endAttempts(ends), List.of());
@@ -383,7 +421,7 @@ public final class PostgresJobStore implements JobStore {
         EndArrays a = new EndArrays(ends);
         return calls.inTransaction("end job attempts and claim jobs", c -> {
             List<StoredEvent> ended = endAttempts(c, a);
-            return new EndedAndClaimed(ended, claim(c, node, types, max, lease));
+            return new EndedAndClaimed(ended, claim(c, node, types, max, lease, maxPerGroup));
         });
     }
 
@@ -408,6 +446,7 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(7, c.createArrayOf("text", a.progress));
             ps.setArray(8, c.createArrayOf("int8", a.retryMs));
             ps.setString(9, sql.workChannel());
+            ps.setString(10, sql.eventsChannel());
             return JobRows.events(ps);
         }
     }
@@ -469,19 +508,23 @@ public final class PostgresJobStore implements JobStore {
                 ps.setArray(1, c.createArrayOf("uuid", ids));
                 ps.setArray(2, c.createArrayOf("int8", epochs));
                 ps.setArray(3, c.createArrayOf("text", progress));
+                ps.setString(4, sql.eventsChannel());
                 return JobRows.events(ps);
             }
         });
     }
 
     @Override
-    public Optional<StoredEvent> markStuck(Lease lease) {
+    public Optional<StoredEvent> markStuck(Lease lease, String threads) {
         Objects.requireNonNull(lease, "lease");
         UUID id = JobRows.uuid(lease.jobId());
+        String kept = threads == null ? null : threads.replace('\0', '\uFFFD');
         return calls.oneStatement("mark a job stuck", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.markStuck)) {
-                ps.setObject(1, id);
-                ps.setLong(2, lease.epoch());
+                ps.setString(1, kept);
+                ps.setObject(2, id);
+                ps.setLong(3, lease.epoch());
+                ps.setString(4, sql.eventsChannel());
                 return JobRows.events(ps).stream().findFirst();
             }
         });
@@ -535,7 +578,8 @@ public final class PostgresJobStore implements JobStore {
                 if (node != null) {
                     ps.setString(i++, node);
                 }
-                ps.setString(i, sql.workChannel());
+                ps.setString(i++, sql.workChannel());
+                ps.setString(i, sql.eventsChannel());
                 return JobRows.events(ps);
             }
         });
@@ -554,6 +598,7 @@ public final class PostgresJobStore implements JobStore {
                 try (PreparedStatement ps = c.prepareStatement(sql.cancelQueued)) {
                     ps.setString(1, reasonJson);
                     ps.setObject(2, uuid);
+                    ps.setString(3, sql.eventsChannel());
                     List<StoredEvent> e = JobRows.events(ps);
                     if (!e.isEmpty()) {
                         return new CancelOutcome(CancelOutcome.Result.CANCELLED, e.get(0), null);
@@ -612,6 +657,104 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<StoredEvent> eventsAfter(long afterId, int max) {
         return queries.eventsAfter(afterId, max);
+    }
+
+    @Override
+    public long lastEventId() {
+        return calls.oneStatement("read the last event id", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.lastEventId); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
+    public NodeInfo register(String nodeId, String name, String version) {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
+        noNul("node name", name);
+        return calls.inTransaction("register a node", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.declareSameNameDead)) {
+                ps.setString(1, name);
+                ps.setString(2, nodeId);
+                ps.executeQuery().close();
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.registerNode)) {
+                ps.setString(1, nodeId);
+                ps.setString(2, name);
+                ps.setString(3, version);
+                return JobRows.nodes(ps).get(0);
+            }
+        });
+    }
+
+    @Override
+    public boolean heartbeat(String nodeId, int running, long queued) {
+        Objects.requireNonNull(nodeId, "nodeId");
+        return calls.oneStatement("heartbeat", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.beat)) {
+                ps.setInt(1, running);
+                ps.setLong(2, queued);
+                ps.setString(3, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Heartbeat checkNodes(String nodeId, Duration deadAfter) {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(deadAfter, "deadAfter");
+        return calls.inTransaction("check nodes", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.isAlive)) {
+                ps.setString(1, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return new Heartbeat(false, List.of(), List.of());
+                    }
+                }
+            }
+            List<NodeInfo> dead;
+            try (PreparedStatement ps = c.prepareStatement(sql.declareDead)) {
+                ps.setLong(1, JobRows.millis(deadAfter));
+                dead = JobRows.nodes(ps);
+            }
+            List<StoredEvent> recovered;
+            try (PreparedStatement ps = c.prepareStatement(sql.recoverDeparted)) {
+                ps.setString(1, "the node left or was declared dead");
+                ps.setString(2, sql.workChannel());
+                ps.setString(3, sql.eventsChannel());
+                recovered = JobRows.events(ps);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.purgeNodes)) {
+                ps.executeUpdate();
+            }
+            return new Heartbeat(true, dead, recovered);
+        });
+    }
+
+    @Override
+    public void leave(String nodeId) {
+        Objects.requireNonNull(nodeId, "nodeId");
+        calls.oneStatement("deregister a node", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.leave)) {
+                ps.setString(1, nodeId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return calls.oneStatement("list nodes", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.nodes)) {
+                return JobRows.nodes(ps);
+            }
+        });
     }
 
     @Override

@@ -226,7 +226,7 @@ class DurableJobsTest {
             var r = rt.get(running.id());
             assertThat(r.state()).isEqualTo(JobState.CANCELLED);
             assertThat(r.cancellationReason().kind()).isEqualTo(CancellationReason.Kind.EXPLICIT);
-            assertThat(r.cancellationReason().detail()).isEqualTo("user asked");
+            assertThat(r.cancellationReason().detail()).isEqualTo("user asked (cancelled through node cancel)");
             assertThat(ran).hasValue(1);
             assertThatThrownBy(() -> rt.cancel("no-such-job", "x")).isInstanceOf(NoSuchJobException.class);
         }
@@ -476,7 +476,7 @@ class DurableJobsTest {
             assertThatThrownBy(() -> h.await(WAIT)).isInstanceOf(JobCancelledException.class);
             var r = other.get(h.id());
             assertThat(r.state()).isEqualTo(JobState.CANCELLED);
-            assertThat(r.cancellationReason().detail()).isEqualTo("from the other node");
+            assertThat(r.cancellationReason().detail()).isEqualTo("from the other node (cancelled through node canceller)");
         }
     }
 }

@@ -70,7 +70,7 @@ class FencingTest {
         Lease[] l = twoClaims("t-progress");
 
         List<StoredEvent> progress = db.store().writeProgress(List.of(new ProgressUpdate(l[0], Stores.progress(9, 10))));
-        var stuck = db.store().markStuck(l[0]);
+        var stuck = db.store().markStuck(l[0], "stale");
 
         assertThat(progress).isEmpty();
         assertThat(stuck).isEmpty();

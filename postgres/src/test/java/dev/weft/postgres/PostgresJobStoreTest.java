@@ -217,7 +217,8 @@ class PostgresJobStoreTest {
         var p = Stores.progress(1, 10);
 
         List<StoredEvent> written = db.store().writeProgress(List.of(new ProgressUpdate(c.job().lease(), p)));
-        StoredEvent stuck = db.store().markStuck(c.job().lease()).orElseThrow();
+        StoredEvent stuck = db.store().markStuck(c.job().lease(), "on node n1:\n  at Work.run(Work.java:7)")
+                .orElseThrow();
 
         assertThat(written).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(JobEvent.Type.PROGRESS);
@@ -225,6 +226,8 @@ class PostgresJobStoreTest {
         });
         assertThat(stuck.type()).isEqualTo(JobEvent.Type.STUCK);
         assertThat(stuck.job().stuck()).isTrue();
+        assertThat(db.store().find(c.job().id()).orElseThrow().stuckThreads())
+                .isEqualTo("on node n1:\n  at Work.run(Work.java:7)");
         assertThat(stuck.id()).isGreaterThan(written.get(0).id());
     }
 
@@ -341,6 +344,6 @@ class PostgresJobStoreTest {
         return new StoredJob(j.id(), j.type(), j.name(), j.key(), j.group(), j.priority(), j.state(), j.payload(),
                 j.result(), j.error(), j.reason(), j.cancelRequested(), j.progress(), j.attempt(), j.maxAttempts(),
                 j.interruptions(), j.submittedAt(), j.startedAt(), j.finishedAt(), j.runAfter(), j.epoch(),
-                j.node(), j.leaseUntil(), j.timeout(), j.expectedDuration(), j.stuck(), readAtFrom.readAt());
+                j.node(), j.leaseUntil(), j.timeout(), j.expectedDuration(), j.stuck(), j.stuckThreads(), readAtFrom.readAt());
     }
 }

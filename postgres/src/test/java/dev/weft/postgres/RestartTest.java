@@ -81,11 +81,15 @@ class RestartTest {
      * Checks that every submitted job is in the store, terminal, with exactly one FINISHED event, in the state
      * its kind calls for; returns the count per state.
      */
-    private static Map<String, Long> reconcile(String url) throws SQLException {
+    static Map<String, Long> reconcile(String url) throws SQLException {
+        return reconcile(url, RestartNode.JOBS);
+    }
+
+    static Map<String, Long> reconcile(String url, int jobs) throws SQLException {
         try (Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
             var rs = s.executeQuery("SELECT count(*), count(DISTINCT job_id) FROM submitted");
             rs.next();
-            assertThat(rs.getLong(1)).as("submits recorded").isEqualTo(RestartNode.JOBS);
+            assertThat(rs.getLong(1)).as("submits recorded").isEqualTo(jobs);
             long distinct = rs.getLong(2);
             rs = s.executeQuery("SELECT count(*) FROM weft_jobs");
             rs.next();

@@ -29,8 +29,29 @@ class SchemaTest {
             try (PostgresJobStore s = Stores.open(ds)) {
                 assertThat(s.counts().get(JobState.QUEUED)).isEqualTo(1);
             }
-            assertThat(queryLong(ds, "SELECT count(*) FROM weft_schema_version")).isEqualTo(1);
-            assertThat(queryLong(ds, "SELECT max(version) FROM weft_schema_version")).isEqualTo(1);
+            assertThat(queryLong(ds, "SELECT count(*) FROM weft_schema_version")).isEqualTo(SchemaMigrator.LATEST);
+            assertThat(queryLong(ds, "SELECT max(version) FROM weft_schema_version")).isEqualTo(SchemaMigrator.LATEST);
+        }
+    }
+
+    @Test
+    void aDatabaseAtVersionOneIsUpgradedKeepingItsJobs() throws Exception {
+        try (HikariDataSource ds = PostgresFixture.newDatabase()) {
+            String v1;
+            try (InputStream in = PostgresJobStore.class.getResourceAsStream("schema/V1__jobs.sql")) {
+                v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${prefix}", "weft_");
+            }
+            try (var c = ds.getConnection(); var st = c.createStatement()) {
+                st.execute(v1);
+                st.execute("INSERT INTO weft_jobs (id, type, name, state) VALUES "
+                        + "('0190a4b2-0000-7000-8000-000000000001', 't', 'from v1', 'QUEUED')");
+            }
+            try (PostgresJobStore s = Stores.open(ds)) {
+                assertThat(s.find("0190a4b2-0000-7000-8000-000000000001")).get()
+                        .satisfies(j -> assertThat(j.name()).isEqualTo("from v1"));
+                assertThat(s.nodes()).isEmpty();
+            }
+            assertThat(queryLong(ds, "SELECT max(version) FROM weft_schema_version")).isEqualTo(2);
         }
     }
 
@@ -55,7 +76,7 @@ class SchemaTest {
                 }
             }
             assertThat(failures).isEmpty();
-            assertThat(queryLong(ds, "SELECT count(*) FROM weft_schema_version")).isEqualTo(1);
+            assertThat(queryLong(ds, "SELECT count(*) FROM weft_schema_version")).isEqualTo(SchemaMigrator.LATEST);
         }
     }
 
@@ -86,7 +107,7 @@ class SchemaTest {
 
             assertThatThrownBy(() -> s.open(Stores.IGNORE)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("schema version 0").hasMessageContaining("not created")
-                    .hasMessageContaining("needs version 1").hasMessageContaining("migrate(true)");
+                    .hasMessageContaining("needs version " + SchemaMigrator.LATEST).hasMessageContaining("migrate(true)");
             s.close();
         }
     }
@@ -94,12 +115,14 @@ class SchemaTest {
     @Test
     void theShippedFilesAppliedByAnotherToolWithThePrefixPlaceholderSatisfyACheckOnlyOpen() throws Exception {
         try (HikariDataSource ds = PostgresFixture.newDatabase()) {
-            String sql;
-            try (InputStream in = PostgresJobStore.class.getResourceAsStream("schema/V1__jobs.sql")) {
-                sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${prefix}", "fly_");
-            }
-            try (var c = ds.getConnection(); var st = c.createStatement()) {
-                st.execute(sql);
+            for (String file : List.of("V1__jobs.sql", "V2__nodes.sql")) {
+                String sql;
+                try (InputStream in = PostgresJobStore.class.getResourceAsStream("schema/" + file)) {
+                    sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${prefix}", "fly_");
+                }
+                try (var c = ds.getConnection(); var st = c.createStatement()) {
+                    st.execute(sql);
+                }
             }
 
             try (PostgresJobStore s = PostgresJobStore.builder(ds).tablePrefix("fly_").migrate(false).build()) {
@@ -120,7 +143,7 @@ class SchemaTest {
                 PostgresJobStore s = PostgresJobStore.builder(ds).migrate(migrate).build();
 
                 assertThatThrownBy(() -> s.open(Stores.IGNORE)).isInstanceOf(IllegalStateException.class)
-                        .hasMessageContaining("schema version 7").hasMessageContaining("version 1")
+                        .hasMessageContaining("schema version 7").hasMessageContaining("version " + SchemaMigrator.LATEST)
                         .hasMessageContaining("upgrade Weft");
                 s.close();
             }

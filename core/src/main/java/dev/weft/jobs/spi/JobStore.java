@@ -3,6 +3,7 @@ package dev.weft.jobs.spi;
 import dev.weft.jobs.JobCodec;
 import dev.weft.jobs.JobQuery;
 import dev.weft.jobs.JobState;
+import dev.weft.jobs.NodeInfo;
 import dev.weft.jobs.Retention;
 import dev.weft.scope.CancellationReason;
 
@@ -30,6 +31,10 @@ import java.util.Optional;
  *   <li><b>De-duplication.</b> {@link #insert} of a job with a key that a queued or running job holds inserts
  *       nothing and returns the holder; the store enforces it atomically (a unique constraint), not by a
  *       check-then-insert.</li>
+ *   <li><b>Nodes.</b> Every runtime on the store registers as a node ({@link #register}) and beats
+ *       ({@link #heartbeat}); a node whose latest heartbeat is older than the dead-after interval, by the store's
+ *       clock, is declared DEAD by any live node's heartbeat, which also recovers the running jobs of dead and
+ *       departed nodes. A dead node claims nothing ({@link #claim} returns nothing for it).</li>
  *   <li><b>Failures.</b> Every method may throw {@link StoreUnavailableException} when the store cannot be
  *       reached; the runtime retries writes with backoff. A write is all-or-nothing.</li>
  * </ul>
@@ -74,7 +79,16 @@ public interface JobStore extends AutoCloseable {
      *
      * @return a STARTED event per claimed job
      */
-    List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease);
+    default List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease) {
+        return claim(node, types, max, lease, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Claims as {@link #claim(String, Collection, int, Duration)} does, such that no group ends up with more than
+     * {@code maxPerGroup} RUNNING jobs in the whole store (over every node), even when nodes claim at once. Jobs
+     * without a group are not limited. With {@code Integer.MAX_VALUE}, no group is limited.
+     */
+    List<StoredEvent> claim(String node, Collection<String> types, int max, Duration lease, int maxPerGroup);
 
     /** Ends the attempts of {@code ends}, in one transaction; returns an event for each that applied (fenced). */
     List<StoredEvent> endAttempts(List<AttemptEnd> ends);
@@ -84,15 +98,19 @@ public interface JobStore extends AutoCloseable {
      * transaction: the two for the price of one commit. The default calls the two methods one after the other.
      */
     default EndedAndClaimed endAndClaim(List<AttemptEnd> ends, String node, Collection<String> types, int max,
-                                        Duration lease) {
-        return new EndedAndClaimed(ends.isEmpty() ? List.of() : endAttempts(ends), claim(node, types, max, lease));
+                                        Duration lease, int maxPerGroup) {
+        return new EndedAndClaimed(ends.isEmpty() ? List.of() : endAttempts(ends),
+                claim(node, types, max, lease, maxPerGroup));
     }
 
     /** Writes running jobs' progress; returns a PROGRESS event for each that applied (fenced). */
     List<StoredEvent> writeProgress(List<ProgressUpdate> updates);
 
-    /** Marks a running job stuck; the STUCK event, or empty if its lease is gone. */
-    Optional<StoredEvent> markStuck(Lease lease);
+    /**
+     * Marks a running job stuck, with its threads as the node running it captured them ({@code threads}, kept so
+     * that every node can show them); the STUCK event, or empty if its lease is gone.
+     */
+    Optional<StoredEvent> markStuck(Lease lease, String threads);
 
     /**
      * Extends the leases {@code held} by node {@code node} to {@code lease} from now.
@@ -136,6 +154,40 @@ public interface JobStore extends AutoCloseable {
 
     /** Up to {@code max} events with ids above {@code afterId}, in id order. */
     List<StoredEvent> eventsAfter(long afterId, int max);
+
+    /** The highest event id written so far (0 when none). */
+    long lastEventId();
+
+    /**
+     * Registers node {@code nodeId} (named {@code name}, running Weft {@code version}) as ALIVE, with a heartbeat
+     * of now by the store's clock. Nodes still ALIVE under the same name are earlier runs of this node that
+     * stopped without leaving: they are declared DEAD, and the next heartbeat recovers their jobs.
+     *
+     * @return the node as registered
+     */
+    NodeInfo register(String nodeId, String name, String version);
+
+    /**
+     * One heartbeat of node {@code nodeId}, which runs {@code running} jobs and holds {@code queued} waiting ones:
+     * its heartbeat time becomes now by the store's clock.
+     *
+     * @return whether the node is still ALIVE; false once another node declared it dead (or it left): its claims
+     *         are gone, and it must register again to take work
+     */
+    boolean heartbeat(String nodeId, int running, long queued);
+
+    /**
+     * Node {@code nodeId} checks the others: if it is still ALIVE, it declares dead every ALIVE node whose latest
+     * heartbeat is older than {@code deadAfter}, and recovers (as {@link #recover} does) the running jobs of every
+     * node that is not ALIVE, skipping rows another transaction holds (a later check gets them).
+     */
+    Heartbeat checkNodes(String nodeId, Duration deadAfter);
+
+    /** Node {@code nodeId} shuts down: it becomes LEFT, and the next heartbeat of any node recovers its jobs. */
+    void leave(String nodeId);
+
+    /** The nodes the store knows: alive ones, and departed or dead ones until they are purged. */
+    List<NodeInfo> nodes();
 
     /** Stops listening and releases the store's own connections (not the user's data source). */
     @Override

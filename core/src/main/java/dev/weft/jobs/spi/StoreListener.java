@@ -12,6 +12,10 @@ public interface StoreListener {
     /** A cancellation of job {@code jobId} was requested, on any node. */
     void cancelRequested(String jobId);
 
+    /** Events were written, on any node: readers of the event log should read on. */
+    default void eventsAvailable() {
+    }
+
     /** Whether the store is reachable, on every change: false when lost, true when back. */
     void reachable(boolean up, String detail);
 }

@@ -37,6 +37,7 @@ import java.time.Instant;
  * @param timeout          its timeout over all attempts, or null
  * @param expectedDuration after how long it counts as stuck, or null
  * @param stuck            whether it was flagged stuck
+ * @param stuckThreads     the threads of the attempt that was flagged stuck, as its node captured them, or null
  * @param readAt           the store's clock when the row was read
  */
 public record StoredJob(String id, String type, String name, String key, String group, int priority,
@@ -44,7 +45,7 @@ public record StoredJob(String id, String type, String name, String key, String 
                         CancellationReason cancelRequested, ProgressSnapshot progress, int attempt, int maxAttempts,
                         int interruptions, Instant submittedAt, Instant startedAt, Instant finishedAt,
                         Instant runAfter, long epoch, String node, Instant leaseUntil, Duration timeout,
-                        Duration expectedDuration, boolean stuck, Instant readAt) {
+                        Duration expectedDuration, boolean stuck, String stuckThreads, Instant readAt) {
 
     /** The current claim. */
     public Lease lease() {

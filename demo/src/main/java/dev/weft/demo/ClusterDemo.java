@@ -1,0 +1,92 @@
+package dev.weft.demo;
+
+import dev.weft.postgres.LocalPostgres;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./weft cluster}: a local PostgreSQL and three demo nodes on it, each a process of its own serving the
+ * dashboard on 127.0.0.1:8081, 8082 and 8083. Ctrl-C stops the nodes (SIGTERM, gracefully), then the database,
+ * and removes its data.
+ */
+public final class ClusterDemo {
+
+    static final int FIRST_PORT = 8081;
+    static final int NODES = 3;
+
+    private ClusterDemo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0) {
+            System.err.println("usage: ./weft cluster   (no arguments: a local PostgreSQL and three demo nodes on "
+                    + "ports " + FIRST_PORT + "-" + (FIRST_PORT + NODES - 1) + ")");
+            System.exit(2);
+        }
+        LocalPostgres pg = LocalPostgres.start(true, false);
+        List<Process> nodes = new ArrayList<>();
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopAll(nodes, pg);
+            stopped.countDown();
+        }, "weft-cluster-shutdown"));
+        try {
+            for (int i = 0; i < NODES; i++) {
+                nodes.add(startNode(pg.jdbcUrl(), i + 1, FIRST_PORT + i));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("weft cluster: a node could not start: " + e.getMessage());
+            System.exit(1);
+        }
+        StringBuilder sb = new StringBuilder("\nWeft cluster: PostgreSQL at " + pg.jdbcUrl() + "\n");
+        for (int i = 0; i < NODES; i++) {
+            sb.append("  node-").append(i + 1).append("  http://127.0.0.1:").append(FIRST_PORT + i)
+                    .append("/   pid ").append(nodes.get(i).pid()).append('\n');
+        }
+        sb.append("Kill a node with `kill -9 <pid>` and watch the others declare it dead and take its jobs (about "
+                + "4 s); pause one with `kill -STOP <pid>` and resume it with `kill -CONT <pid>`. Ctrl-C stops all.");
+        System.out.println(sb);
+        for (Process p : nodes) {
+            p.onExit().thenRun(() -> {
+                if (stopped.getCount() > 0) {
+                    System.out.println("weft cluster: node with pid " + p.pid() + " exited (" + p.exitValue() + ")");
+                }
+            });
+        }
+        stopped.await();
+    }
+
+    private static Process startNode(String jdbcUrl, int n, int port) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classPath = System.getProperty("java.class.path");
+        return new ProcessBuilder(java, "--enable-preview", "-Xmx512m", "-cp", classPath,
+                DemoServer.class.getName(), "--port", Integer.toString(port), "--postgres", jdbcUrl,
+                "--node", "node-" + n)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .directory(Path.of(".").toFile())
+                .start();
+    }
+
+    private static void stopAll(List<Process> nodes, LocalPostgres pg) {
+        for (Process p : nodes) {
+            p.destroy(); // SIGTERM: each node shuts down gracefully and leaves the cluster
+        }
+        for (Process p : nodes) {
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        pg.close();
+        System.out.println("weft cluster: stopped the nodes and the database");
+    }
+}
