@@ -232,6 +232,17 @@ final class DurableStoreLoop implements StoreListener {
         }
     }
 
+    /** Cancels the run at once, here on the store's listener thread: no store read, no wait for a pass. */
+    @Override
+    public void cancelRequested(String jobId, CancellationReason reason) {
+        DurableRun run = runtime.running.get(jobId);
+        if (run != null && reason != null) {
+            run.cancel(reason);
+        } else if (run != null) {
+            cancelRequested(jobId);
+        }
+    }
+
     @Override
     public void eventsAvailable() {
         runtime.eventsAvailable();

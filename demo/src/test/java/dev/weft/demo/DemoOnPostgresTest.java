@@ -101,6 +101,34 @@ class DemoOnPostgresTest {
     }
 
     @Test
+    void twoNodesOnOneDatabaseStreamEachOthersJobsAndAClientResumesOnEitherNode() throws Exception {
+        var config = HttpConfig.builder().port(0).build();
+        try (DemoServer one = DemoStorage.startOn(config, pg.jdbcUrl(), "node-1");
+             DemoServer two = DemoStorage.startOn(config, pg.jdbcUrl(), "node-2")) {
+            var r = send(two.uri(), "POST", "/api/demo/jobs?sample=pipeline", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            String id = JSON.readTree(r.body()).get("id").asText();
+
+            // node 1's stream of a job submitted on node 2 (and run by either) follows it to its end
+            var stream = send(one.uri(), "GET", "/api/jobs/" + id + "/events", null);
+            assertThat(stream.statusCode()).isEqualTo(200);
+            assertThat(stream.body()).contains("\"FINISHED\"").contains("\"SUCCEEDED\"");
+            String firstId = stream.body().lines().filter(l -> l.startsWith("id:")).findFirst().orElseThrow()
+                    .substring(3).trim();
+
+            // a client that saw only that first event resumes on node 2 from the shared event log
+            var resumed = send(two.uri(), "GET", "/api/jobs/" + id + "/events", firstId);
+            assertThat(resumed.statusCode()).isEqualTo(200);
+            assertThat(resumed.body()).doesNotContain("RESYNC").contains("\"FINISHED\"");
+
+            JsonNode nodes = JSON.readTree(send(one.uri(), "GET", "/api/jobs?limit=10", null).body());
+            assertThat(nodes.get("jobs").findValuesAsText("id")).contains(id);
+            assertThat(one.runtime().nodes()).extracting(dev.weft.jobs.NodeInfo::name)
+                    .contains("node-1", "node-2");
+        }
+    }
+
+    @Test
     void withoutAUrlTheDemoStartsALocalPostgresAndRemovesItAtStop() throws Exception {
         try (DemoServer demo = DemoStorage.startOn(HttpConfig.builder().port(0).build(), "", "demo")) {
             JsonNode health = JSON.readTree(send(demo.uri(), "GET", "/api/health", null).body());

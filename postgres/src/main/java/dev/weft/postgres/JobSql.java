@@ -290,7 +290,7 @@ final class JobSql {
         cancelRunning = """
                 UPDATE %s j SET cancel_requested = ?::jsonb
                 WHERE j.id = ? AND j.state = 'RUNNING' AND j.cancel_requested IS NULL
-                RETURNING j.node, pg_notify(?, j.id::text) AS notified
+                RETURNING j.node, pg_notify(?, j.id::text || ?) AS notified
                 """.formatted(jobs);
 
         stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";

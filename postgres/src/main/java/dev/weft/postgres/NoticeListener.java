@@ -152,7 +152,7 @@ final class NoticeListener {
                 }
                 for (PGNotification n : notices) {
                     if (n.getName().equals(cancelChannel)) {
-                        listener.cancelRequested(n.getParameter());
+                        cancelNotice(n.getParameter());
                     }
                 }
             } else if (System.nanoTime() - lastHeard > IDLE_CHECK_NANOS) {
@@ -161,6 +161,27 @@ final class NoticeListener {
                 }
                 lastHeard = System.nanoTime();
             }
+        }
+    }
+
+    /** A cancel notice's payload: the job id, then optionally a newline and the reason as JSON. */
+    private void cancelNotice(String payload) {
+        int nl = payload.indexOf('\n');
+        if (nl < 0) {
+            listener.cancelRequested(payload);
+            return;
+        }
+        String id = payload.substring(0, nl);
+        dev.weft.scope.CancellationReason reason;
+        try {
+            reason = JobRows.reason(payload.substring(nl + 1));
+        } catch (RuntimeException unreadable) {
+            reason = null; // the node reads the request from the store instead
+        }
+        if (reason == null) {
+            listener.cancelRequested(id);
+        } else {
+            listener.cancelRequested(id, reason);
         }
     }
 

@@ -68,7 +68,8 @@ import java.util.regex.Pattern;
  *       a batch per round trip; every later write about an attempt is fenced by the claim's epoch.</li>
  *   <li><b>De-duplication</b> is a unique index over the keys of queued and running jobs.</li>
  *   <li><b>Wake-ups.</b> Submits and re-queues send {@code NOTIFY <prefix>work}, cancellations of running jobs
- *       {@code NOTIFY <prefix>cancel}, and every change that writes events {@code NOTIFY <prefix>events}; one connection of the store listens, and is re-established after a lost
+ *       {@code NOTIFY <prefix>cancel} (the job id and the reason), and every change that writes events
+ *       {@code NOTIFY <prefix>events}; one connection of the store listens, and is re-established after a lost
  *       connection (a restarted server), reporting {@link StoreListener#reachable}.</li>
  *   <li><b>Values</b> are always bind parameters: names, keys and reasons are stored literally.</li>
  * </ul>
@@ -109,6 +110,12 @@ public final class PostgresJobStore implements JobStore {
      * is taken when a transaction writes the event, which may commit after a transaction that took a higher id.
      */
     static final Duration EVENT_GAP_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * A cancel notice carries the reason (so the running node needs no read) when its JSON is shorter than this
+     * many chars: NOTIFY payloads must stay under 8,000 bytes. A longer reason is read from the row.
+     */
+    private static final int NOTICE_REASON_LIMIT = 2_000;
 
     /** The default largest payload: 1 MiB of UTF-8. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
@@ -608,6 +615,7 @@ public final class PostgresJobStore implements JobStore {
                     ps.setString(1, reasonJson);
                     ps.setObject(2, uuid);
                     ps.setString(3, sql.cancelChannel());
+                    ps.setString(4, reasonJson.length() < NOTICE_REASON_LIMIT ? "\n" + reasonJson : "");
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             String node = rs.getString(1);

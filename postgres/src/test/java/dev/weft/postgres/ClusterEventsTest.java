@@ -70,6 +70,49 @@ class ClusterEventsTest {
     }
 
     @Test
+    void aStuckJobsThreadsAreSeenFromAnotherNodeWhichCanCancelIt() throws Exception {
+        var started = new CountDownLatch(1);
+        var interrupted = new CountDownLatch(1);
+        JobType<Integer, Integer> hangs = JobType.of("hangs", Integer.class, Integer.class, (ctx, n) -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return n;
+        });
+        var stuck = new CountDownLatch(1);
+        try (var watcher = JobRuntime.builder().store(PostgresJobStore.builder(db).build()).nodeName("doctor")
+                .shutdownGrace(Duration.ZERO).build();
+             var worker = JobRuntime.builder().store(PostgresJobStore.builder(db).build()).nodeName("patient")
+                     .register(hangs).progressInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ZERO)
+                     .build()) {
+            watcher.subscribe(e -> {
+                if (e.type() == JobEvent.Type.STUCK) {
+                    stuck.countDown();
+                }
+            });
+            var h = worker.submit(dev.weft.jobs.JobSpec.named("hangs").expectedDuration(Duration.ofMillis(100))
+                    .run(hangs, 1));
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(stuck.await(60, TimeUnit.SECONDS)).as("the other node saw the STUCK event").isTrue();
+
+            var seen = watcher.get(h.id());
+            assertThat(seen.stuck()).isTrue();
+            assertThat(seen.state()).isEqualTo(dev.weft.jobs.JobState.RUNNING);
+            assertThat(seen.stuckThreads()).contains("on node patient").contains("CountDownLatch.await");
+            assertThat(watcher.nodes()).filteredOn(n -> n.name().equals("patient")).singleElement()
+                    .satisfies(n -> assertThat(n.state()).as("stuck is not dead").isEqualTo(NodeInfo.State.ALIVE));
+            assertThat(watcher.cancel(h.id(), "stuck for too long")).isTrue();
+            assertThat(interrupted.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(h.awaitCompletion(Duration.ofSeconds(60))).isTrue();
+            assertThat(watcher.get(h.id()).state()).isEqualTo(dev.weft.jobs.JobState.CANCELLED);
+        }
+    }
+
+    @Test
     void aNodeThatShutsDownLeavesTheClusterAndItsSubscribersGetItsLastEvents() throws Exception {
         List<JobEvent> seen = new CopyOnWriteArrayList<>();
         var observer = JobRuntime.builder().store(PostgresJobStore.builder(db).build()).nodeName("observer")

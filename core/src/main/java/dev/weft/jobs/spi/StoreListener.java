@@ -12,6 +12,14 @@ public interface StoreListener {
     /** A cancellation of job {@code jobId} was requested, on any node. */
     void cancelRequested(String jobId);
 
+    /**
+     * A cancellation of job {@code jobId} was requested, on any node, for {@code reason} (carried by the notice,
+     * so the node running the job can cancel it without reading the store). The default passes the id on.
+     */
+    default void cancelRequested(String jobId, dev.weft.scope.CancellationReason reason) {
+        cancelRequested(jobId);
+    }
+
     /** Events were written, on any node: readers of the event log should read on. */
     default void eventsAvailable() {
     }
