@@ -165,6 +165,23 @@ class NodesStoreTest {
     }
 
     @Test
+    void nodesClaimingInTurnTakeTheOneQueueInPriorityThenSubmissionOrder() {
+        List<NewJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            jobs.add(new NewJob(UUID.randomUUID().toString(), "t-order", "j" + i, null, null, i % 3, "{}", 1, null,
+                    null));
+        }
+        db.store().insertAll(jobs);
+        List<StoredEvent> order = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            order.addAll(db.store().claim("node-" + (i % 3), List.of("t-order"), 1, LEASE));
+        }
+        assertThat(order).extracting(e -> e.job().priority()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(order).filteredOn(e -> e.job().priority() == 2).extracting(e -> e.job().name())
+                .containsExactly("j2", "j5", "j8", "j11");
+    }
+
+    @Test
     void aCappedClaimTakesTheHighestPriorityJobsOfEachGroupFirst() {
         List<NewJob> jobs = new ArrayList<>();
         for (int p = 0; p < 6; p++) {
