@@ -55,11 +55,13 @@ final class DurableJobRuntime implements JobRuntime {
      *
      * Awaiting: a waiter registers a latch for the job, reads the job, and sleeps on the latch; the latch is
      * released when this node writes the job's end, and the waiter re-reads the store at least every 250 ms, for
-     * jobs that end on another node.
+     * jobs that end on another node. A read that meets an unreachable store is retried every 100 ms until the
+     * wait's deadline: a restarted database does not fail a waiter whose job goes on.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
     private static final long AWAIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long AWAIT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     final TimeSource time;
     private final String name;
@@ -364,7 +366,17 @@ final class DurableJobRuntime implements JobRuntime {
         long deadline = System.nanoTime() + Math.min(nanos, Nanos.MAX_SPAN);
         while (true) {
             CountDownLatch latch = finishWaiters.computeIfAbsent(id, k -> new CountDownLatch(1));
-            StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
+            StoredJob row;
+            try {
+                row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
+            } catch (dev.weft.jobs.spi.StoreUnavailableException e) {
+                if (deadline - System.nanoTime() <= 0) {
+                    finishWaiters.remove(id, latch);
+                    throw e; // the wait is over and the store still cannot say
+                }
+                latch.await(Math.min(deadline - System.nanoTime(), AWAIT_RETRY_NANOS), TimeUnit.NANOSECONDS);
+                continue; // a lost connection (a restarted database): the job goes on; ask again
+            }
             long left = deadline - System.nanoTime();
             if (row.state().isTerminal() || left <= 0) {
                 finishWaiters.remove(id, latch); // a job that ended elsewhere leaves no latch behind

@@ -25,14 +25,17 @@ final class EventTail {
      * node), and at least every POLL_NANOS while anyone is subscribed, so a lost notice delays events and loses
      * none. eventsAfter never passes an id that may still commit, so the order is the log's and nothing is
      * skipped. While nobody is subscribed the thread reads nothing; the first subscribe sets the position to the
-     * log's end (under `lock`, so a subscriber gets every event written after its subscribe returned).
-     * Shutdown: drain(upTo) reads on until the position reaches the highest id this node wrote, or a deadline.
+     * log's end (under `lock`, so a subscriber gets every event written after its subscribe returned; if the
+     * store is unreachable then, the thread finds the end once it can). Read failures back off (100 ms doubling
+     * to 5 s). Shutdown: drain(upTo) reads on until the position reaches the highest id this node wrote, or a
+     * deadline.
      */
 
     private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
     private static final int BATCH = 500;
     private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(5);
+    private static final long DRAIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final JobStore store;
     private final Subscriptions subscriptions;
@@ -61,12 +64,20 @@ final class EventTail {
         thread = RuntimeThreads.startVirtual(threadName, this::loop);
     }
 
-    /** Subscribes {@code listener} from the log's current end on. */
+    /**
+     * Subscribes {@code listener} from the log's current end on (or, while the store is unreachable, from where
+     * the log ends when the tail first reads it again).
+     */
     JobSubscription subscribe(JobListener listener) {
         lock.lock();
         try {
             if (position < 0 && !stopping) {
-                position = store.lastEventId();
+                try {
+                    position = store.lastEventId();
+                } catch (RuntimeException unreachable) {
+                    hinted = true; // the tail finds the log's end once it can
+                    changed.signal();
+                }
             }
             return subscriptions.add(listener);
         } finally {
@@ -103,28 +114,31 @@ final class EventTail {
 
     private void loop() {
         long backoff = 0;
+        long retryAt = System.nanoTime();
+        long nextPoll = System.nanoTime() + POLL_NANOS;
         while (true) {
             long from;
             lock.lock();
             try {
                 while (true) {
+                    long now = System.nanoTime();
                     if (subscriptions.isEmpty()) {
                         position = -1;
                     }
-                    if (stopping && (position < 0 || position >= drainTo
-                            || System.nanoTime() - drainDeadline >= 0)) {
+                    if (stopping && (position < 0 || position >= drainTo || now - drainDeadline >= 0)) {
                         return;
                     }
-                    if (position >= 0 && (hinted || stopping)) {
+                    boolean due = position < 0 ? !subscriptions.isEmpty() && !stopping // find the log's end
+                            : hinted || stopping || now - nextPoll >= 0;
+                    if (due && now - retryAt >= 0) {
                         break;
                     }
+                    long wait = now - retryAt < 0 ? retryAt - now
+                            : position >= 0 ? Math.max(nextPoll - now, 1) : POLL_NANOS;
                     try {
-                        changed.awaitNanos(backoff != 0 ? backoff : POLL_NANOS);
+                        changed.awaitNanos(wait);
                     } catch (InterruptedException e) {
                         // not interrupted by the runtime; the flags say what to do
-                    }
-                    if (position >= 0 && !hinted) {
-                        break; // the poll
                     }
                 }
                 hinted = false;
@@ -132,12 +146,27 @@ final class EventTail {
             } finally {
                 lock.unlock();
             }
+            nextPoll = System.nanoTime() + POLL_NANOS;
             List<StoredEvent> events;
             try {
+                if (from < 0) {
+                    long end = store.lastEventId();
+                    lock.lock();
+                    try {
+                        if (position < 0 && !subscriptions.isEmpty()) {
+                            position = end;
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    backoff = 0;
+                    continue;
+                }
                 events = store.eventsAfter(from, BATCH);
                 backoff = 0;
             } catch (RuntimeException e) {
                 backoff = backoff == 0 ? TimeUnit.MILLISECONDS.toNanos(100) : Math.min(backoff * 2, MAX_BACKOFF);
+                retryAt = System.nanoTime() + backoff;
                 LOG.debug("reading the job event log failed; retrying in {} ms", backoff / 1_000_000, e);
                 continue;
             }
@@ -151,35 +180,12 @@ final class EventTail {
                 }
                 if (events.size() == BATCH) {
                     hinted = true; // there may be more
-                } else if (stopping && !events.isEmpty()) {
-                    hinted = true;
+                } else if (stopping && events.isEmpty()) {
+                    retryAt = System.nanoTime() + DRAIN_RETRY_NANOS; // an event below drainTo is not readable yet
                 }
             } finally {
                 lock.unlock();
             }
-            if (stopping() && events.isEmpty()) {
-                sleepBriefly(); // draining: an event below drainTo is not committed or readable yet
-            }
-        }
-    }
-
-    private boolean stopping() {
-        lock.lock();
-        try {
-            return stopping;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void sleepBriefly() {
-        lock.lock();
-        try {
-            changed.awaitNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        } catch (InterruptedException ignored) {
-            // the flags say what to do
-        } finally {
-            lock.unlock();
         }
     }
 }

@@ -97,6 +97,36 @@ class DatabaseOutageTest {
     }
 
     @Test
+    void aListenerSubscribedWhileTheDatabaseIsDownGetsTheEventsWrittenOnceItIsBack() throws Exception {
+        var echo = JobType.of("echo-later", String.class, String.class, (ctx, s) -> s);
+        var finished = new CountDownLatch(1);
+        try (var rt = JobRuntime.builder().store(PostgresJobStore.builder(db).build()).nodeName("subscriber")
+                .register(echo).shutdownGrace(Duration.ZERO).build()) {
+            pg.stop();
+            try {
+                rt.subscribe(e -> {
+                    if (e.type() == dev.weft.jobs.JobEvent.Type.FINISHED) {
+                        finished.countDown();
+                    }
+                });
+            } finally {
+                pg.startAgain();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    rt.submit(echo, "back");
+                    break;
+                } catch (StoreUnavailableException e) {
+                    assertThat(System.nanoTime() - deadline).as("submits work again").isNegative();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // retrying with a deadline
+                }
+            }
+            assertThat(finished.await(60, TimeUnit.SECONDS)).as("the listener got the job's FINISHED").isTrue();
+        }
+    }
+
+    @Test
     void startingWhileTheDatabaseIsDownFailsWithTheUrlAndNoPassword() {
         var config = new HikariConfig();
         config.setJdbcUrl("jdbc:postgresql://127.0.0.1:1/weft?user=weft&password=hunter2");
