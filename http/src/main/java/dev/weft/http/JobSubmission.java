@@ -258,6 +258,7 @@ final class JobSubmission {
         if (node.isNull()) {
             return null;
         }
+        rejectUnknownFields(cls, node);
         try {
             return payloads.forType(cls).readValue(node);
         } catch (UnrecognizedPropertyException e) {
@@ -281,6 +282,30 @@ final class JobSubmission {
                     + JobApi.abbreviate(e.getOriginalMessage(), 200));
         } catch (IOException e) {
             throw new BadRequest("payload cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Names an unknown top-level field of an object payload before Jackson reads it (Jackson reports a missing
+     * creator property first, which hides a misspelt name behind "x is missing").
+     */
+    private void rejectUnknownFields(Class<?> cls, JsonNode node) {
+        if (!node.isObject() || Map.class.isAssignableFrom(cls) || JsonNode.class.isAssignableFrom(cls)
+                || cls == Object.class) {
+            return;
+        }
+        var config = mapper.getDeserializationConfig();
+        List<String> known = config.introspect(mapper.constructType(cls)).findProperties().stream()
+                .filter(p -> p.couldDeserialize()).map(p -> p.getName()).sorted().toList();
+        if (known.isEmpty()) {
+            return;
+        }
+        for (var it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new BadRequest("payload." + JobApi.abbreviate(f, 60) + " is not a field of " + cls.getSimpleName()
+                        + "; allowed: " + known);
+            }
         }
     }
 
