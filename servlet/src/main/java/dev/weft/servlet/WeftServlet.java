@@ -104,6 +104,11 @@ public final class WeftServlet extends HttpServlet {
         this.access = Objects.requireNonNull(access, "access");
     }
 
+    /** Who may reach the API through this servlet. */
+    public Access access() {
+        return access;
+    }
+
     /** The API served. */
     public JobApi api() {
         return api;
