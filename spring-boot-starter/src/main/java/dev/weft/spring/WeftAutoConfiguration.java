@@ -169,6 +169,9 @@ public class WeftAutoConfiguration {
                 config.heartbeat(http.heartbeat());
             }
             JobApi.Builder api = JobApi.builder(runtime).config(config.build());
+            if (http.staticResources() != null && !http.staticResources().isBlank()) {
+                api.staticResources(http.staticResources());
+            }
             if (http.submittable()) {
                 api.submittable(types.orderedStream().toList());
             }

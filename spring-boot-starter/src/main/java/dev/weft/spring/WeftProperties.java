@@ -56,11 +56,13 @@ public record WeftProperties(String name, Integer maxRunning, Integer maxQueued,
      * @param exposeStackTraces whether job failures show their stack traces to clients
      * @param heartbeat         how often an idle event stream sends a heartbeat
      * @param submittable       whether every JobType bean may be submitted with POST /api/jobs
+     * @param staticResources   a resource root (such as {@code /com/example/web}) served under the path besides
+     *                          the API: the application's own pages or a dashboard extension
      */
     public record Http(@DefaultValue("true") boolean enabled, @DefaultValue("/weft") String path, String token,
                        List<String> allowedHosts, List<String> allowedOrigins,
                        @DefaultValue("false") boolean exposeStackTraces, Duration heartbeat,
-                       @DefaultValue("true") boolean submittable) {
+                       @DefaultValue("true") boolean submittable, String staticResources) {
     }
 
     /**

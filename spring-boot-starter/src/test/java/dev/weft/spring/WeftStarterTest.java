@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "spring.security.user.name=ops", "spring.security.user.password=ops-secret",
                 "spring.security.user.roles=WEFT",
                 "weft.security.write-role=WEFT",
-                "weft.name=orders", "weft.shutdown-grace=0s",
+                "weft.name=orders", "weft.shutdown-grace=0s", "weft.http.static-resources=/test-web",
                 "management.endpoints.web.exposure.include=health,metrics",
                 "management.endpoint.health.show-details=always"})
 class WeftStarterTest {
@@ -66,8 +66,7 @@ class WeftStarterTest {
 
         @Bean
         WeftApiCustomizer testPages() {
-            return api -> api.staticResources("/test-web")
-                    .route("GET", "/api/ping", (req, res) -> res.json(200, java.util.Map.of("pong", true)));
+            return api -> api.route("GET", "/api/ping", (req, res) -> res.json(200, java.util.Map.of("pong", true)));
         }
 
         @RestController
