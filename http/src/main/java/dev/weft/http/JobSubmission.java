@@ -159,7 +159,13 @@ final class JobSubmission {
             throw new BadRequest(e.getMessage());
         }
         if (key == null) {
-            return created(req, api, submitOrRefuse(spec));
+            try {
+                return created(req, api, runtime.submit(spec));
+            } catch (JobRejectedException e) {
+                return refused(req, api, e);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest(e.getMessage());
+            }
         }
         synchronized (locks[Math.floorMod(key.hashCode(), STRIPES)]) {
             Set<String> holders = activeWithKey(key);
@@ -178,14 +184,6 @@ final class JobSubmission {
                 return duplicate(req, api, key, handle.id());
             }
             return created(req, api, handle);
-        }
-    }
-
-    private JobHandle<?> submitOrRefuse(JobSpec<?> spec) {
-        try {
-            return runtime.submit(spec);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest(e.getMessage());
         }
     }
 

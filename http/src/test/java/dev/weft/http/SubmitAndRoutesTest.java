@@ -178,6 +178,18 @@ class SubmitAndRoutesTest {
     }
 
     @Test
+    void aSubmitTheRuntimeRefusesAnswers503() throws Exception {
+        start();
+        runtime.close();
+
+        var r = post("/api/jobs", "{\"type\": \"resize\", \"payload\": {\"image\": \"a\", \"width\": 1}}");
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(r).get("error").asText()).contains("rejected");
+    }
+
+    @Test
     void submittingIsProtectedLikeEveryOtherWrite() throws Exception {
         start(c -> c.bearerToken("s3cret-token-of-some-length"), a -> a);
         String body = "{\"type\": \"resize\", \"payload\": {\"image\": \"a\", \"width\": 1}}";
