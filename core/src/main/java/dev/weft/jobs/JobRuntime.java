@@ -371,8 +371,12 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
             return this;
         }
 
-        /** Builds and starts the runtime. */
+        /**
+         * Builds and starts the runtime. If no SLF4J provider is bound (SLF4J would drop every log line, failed
+         * jobs' stack traces included), says so once per JVM on stderr.
+         */
         public JobRuntime build() {
+            LoggingCheck.atRuntimeStart();
             return store == null ? new JobRuntimeImpl(this) : DurableJobRuntime.start(this);
         }
 

@@ -60,23 +60,22 @@ public final class DemoServer implements AutoCloseable {
         }
         JobRuntime runtime = builder.build();
         try {
-            var holder = new JobApi[1];
             JobApi api = JobApi.builder(runtime).config(config)
                     .staticResources("/dev/weft/demo/web")
-                    .route("GET", "/api/quote", req -> new QuoteEndpoint(holder[0]).handle(req))
-                    .route("GET", "/api/demo/samples", req -> holder[0].json(200, SampleJobs.ALL.keySet()))
-                    .route("POST", "/api/demo/jobs", req -> {
+                    .submittable(SampleJobs.TYPES)
+                    .route("GET", "/api/quote", new QuoteEndpoint())
+                    .route("GET", "/api/demo/samples", (req, res) -> res.json(200, SampleJobs.ALL.keySet()))
+                    .route("POST", "/api/demo/jobs", (req, res) -> {
                         String sample = req.param("sample").orElse("");
                         Supplier<JobSpec<?>> spec = SampleJobs.ALL.get(sample);
                         if (spec == null) {
-                            return holder[0].error(400, "unknown sample '" + sample + "'; one of "
-                                    + SampleJobs.ALL.keySet(), req.path());
+                            return res.error(400, "unknown sample '" + sample + "'; one of "
+                                    + SampleJobs.ALL.keySet(), req);
                         }
                         var handle = runtime.submit(spec.get());
-                        return holder[0].json(201, handle.record());
+                        return res.json(201, handle.record());
                     })
                     .build();
-            holder[0] = api;
             return new DemoServer(runtime, WeftHttpServer.start(api), storage);
         } catch (IOException | RuntimeException e) {
             runtime.close();

@@ -3,6 +3,7 @@ package dev.weft.demo;
 import dev.weft.http.ApiRequest;
 import dev.weft.http.ApiResponse;
 import dev.weft.http.JobApi;
+import dev.weft.http.Responses;
 import dev.weft.scope.Join;
 import dev.weft.scope.Outcome;
 import dev.weft.scope.Scope;
@@ -34,17 +35,11 @@ final class QuoteEndpoint implements JobApi.Handler {
             new Backend("globex", 40, 150, 0.0),
             new Backend("initech", 30, 120, 0.4));
 
-    private final JobApi api;
-
-    QuoteEndpoint(JobApi api) {
-        this.api = api;
-    }
-
     @Override
-    public ApiResponse handle(ApiRequest req) throws Exception {
+    public ApiResponse handle(ApiRequest req, Responses res) throws Exception {
         String item = req.param("item").orElse("").trim();
         if (item.isEmpty() || item.length() > 100) {
-            return api.error(400, "give an item: /api/quote?item=book (at most 100 characters)", req.path());
+            return res.error(400, "give an item: /api/quote?item=book (at most 100 characters)", req);
         }
         long start = System.nanoTime();
         List<Outcome<Quote>> outcomes;
@@ -73,7 +68,7 @@ final class QuoteEndpoint implements JobApi.Handler {
         body.put("tookMs", (System.nanoTime() - start) / 1_000_000);
         body.put("quotes", arrived);
         body.put("missing", missing);
-        return api.json(200, body);
+        return res.json(200, body);
     }
 
     private static Quote ask(Backend b, String item) throws InterruptedException {

@@ -16,13 +16,21 @@ import java.util.TreeMap;
  * @param query   the decoded query parameters; a name given twice has two values
  * @param headers the headers, names lower-cased
  * @param body    the body bytes (empty when none)
+ * @param mount   the path under which the server mounts the API, without a trailing slash ({@code ""} at the
+ *                root, {@code /weft} for a servlet mapped at {@code /weft/*}); {@link #path} is relative to it.
+ *                Links that the API answers with (a new job's {@code Location}) start with it.
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query,
-                         Map<String, List<String>> headers, byte[] body) {
+                         Map<String, List<String>> headers, byte[] body, String mount) {
 
     public ApiRequest {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
+        mount = mount == null ? "" : mount;
+        if (!mount.isEmpty() && (!mount.startsWith("/") || mount.endsWith("/"))) {
+            throw new IllegalArgumentException("mount must be empty or start with '/' and not end with one, such as"
+                    + " /weft; was '" + mount + "'");
+        }
         method = method.toUpperCase(Locale.ROOT);
         query = query == null ? Map.of() : Map.copyOf(query);
         var lower = new TreeMap<String, List<String>>();
@@ -32,6 +40,12 @@ public record ApiRequest(String method, String path, Map<String, List<String>> q
         }
         headers = Map.copyOf(lower);
         body = body == null ? new byte[0] : body;
+    }
+
+    /** A request to an API mounted at the server's root. */
+    public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, List<String>> headers,
+                      byte[] body) {
+        this(method, path, query, headers, body, "");
     }
 
     /** A request without headers or body, for tests and embedding. */

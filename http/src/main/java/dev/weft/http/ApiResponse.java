@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * What {@link JobApi} answers: a status, headers and either a complete body or, for server-sent events, a
- * {@link SseStream} that the server adapter drains on the request's own thread.
+ * {@link SseStream} that the server adapter pushes to its client ({@link SseStream#pushTo}).
  *
  * @param status  the HTTP status
  * @param headers response headers (Content-Type included)

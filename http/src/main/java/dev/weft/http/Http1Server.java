@@ -54,9 +54,10 @@ final class Http1Server implements AutoCloseable {
      * hold a connection); each read's socket timeout is set to what is left. An idle persistent connection is
      * closed after IDLE; a body must arrive within IDLE.
      *
-     * Event streams are written with chunked encoding on the connection's thread; a second thread blocks
-     * reading the socket, and when the client closes (or resets) the connection it closes the SseStream, which
-     * frees the stream's slot at once and interrupts the writer. Both threads end with the connection.
+     * Event streams are pushed with chunked encoding on the connection's thread (SseStream.pushTo); the sink's
+     * disconnect closes the socket, which wakes a blocked write. A second thread blocks reading the socket, and
+     * when the client closes (or resets) the connection it closes the SseStream, which frees the stream's slot at
+     * once and disconnects the sink. Both threads end with the connection.
      */
 
     private static final Logger log = LoggerFactory.getLogger(Http1Server.class);
@@ -347,21 +348,28 @@ final class Http1Server implements AutoCloseable {
             socket.setSoTimeout(0);
             InputStream raw = socket.getInputStream();
             threads.execute(() -> watchForClose(raw, stream));
-            String frame;
-            while ((frame = stream.next()) != null) {
-                byte[] b = frame.getBytes(StandardCharsets.UTF_8);
-                out.write(Integer.toHexString(b.length).getBytes(StandardCharsets.US_ASCII));
-                out.write(CRLF);
-                out.write(b);
-                out.write(CRLF);
+            boolean ended = stream.pushTo(new SseSink() {
+                @Override
+                public void send(String frame) throws IOException {
+                    byte[] b = frame.getBytes(StandardCharsets.UTF_8);
+                    out.write(Integer.toHexString(b.length).getBytes(StandardCharsets.US_ASCII));
+                    out.write(CRLF);
+                    out.write(b);
+                    out.write(CRLF);
+                    out.flush();
+                }
+
+                @Override
+                public void disconnect() {
+                    closeQuietly(socket); // wakes a blocked write; the connection is over either way
+                }
+            });
+            if (ended) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
             }
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } catch (InterruptedException | IOException | RejectedExecutionException e) {
+        } catch (IOException | RejectedExecutionException e) {
             // the client went away, fell too far behind, or the server is closing: the stream is over
-        } finally {
-            Thread.interrupted();
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Hosts a {@link JobApi} in the JDK's {@code com.sun.net.httpserver.HttpServer}: copies the request in, the
- * response out, and drains event streams on the exchange's own thread (run the server on virtual threads).
+ * response out, and pushes event streams on the exchange's own thread (run the server on virtual threads).
  *
  * <pre>{@code
  * server.createContext("/", new JdkHttpServerAdapter(api));
@@ -71,15 +71,49 @@ public final class JdkHttpServerAdapter implements HttpHandler {
         try (stream) {
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
-            String frame;
-            while ((frame = stream.next()) != null) {
-                out.write(frame.getBytes(StandardCharsets.UTF_8));
-                out.flush();
+            var sink = new ExchangeSink(out, Thread.currentThread());
+            try {
+                stream.pushTo(sink);
+            } finally {
+                sink.done();
             }
-        } catch (InterruptedException | IOException e) {
+        } catch (IOException e) {
             // client gone, too slow, or server closing: the stream is over either way
         } finally {
-            Thread.interrupted(); // let close() below write the last chunk if the socket still can
+            Thread.interrupted(); // a disconnect's interrupt: let close() write the last chunk if the socket can
+        }
+    }
+
+    /**
+     * Writes frames to the exchange. The JDK server offers no way to abort an exchange from another thread, so
+     * {@link #disconnect()} interrupts the exchange's own thread (this adapter's, busy only with this stream),
+     * which closes the socket channel a blocked write waits on; after {@link #done()} it does nothing.
+     */
+    private static final class ExchangeSink implements SseSink {
+        private final OutputStream out;
+        private final Thread writer;
+        private boolean done;
+
+        ExchangeSink(OutputStream out, Thread writer) {
+            this.out = out;
+            this.writer = writer;
+        }
+
+        @Override
+        public void send(String frame) throws IOException {
+            out.write(frame.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public synchronized void disconnect() {
+            if (!done) {
+                writer.interrupt();
+            }
+        }
+
+        synchronized void done() {
+            done = true;
         }
     }
 }

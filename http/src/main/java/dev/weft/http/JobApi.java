@@ -8,6 +8,7 @@ import dev.weft.jobs.JobQuery;
 import dev.weft.jobs.JobRecord;
 import dev.weft.jobs.JobRuntime;
 import dev.weft.jobs.JobState;
+import dev.weft.jobs.JobType;
 import dev.weft.jobs.NoSuchJobException;
 import dev.weft.scope.Scope;
 import dev.weft.scope.Task;
@@ -42,6 +43,10 @@ import java.util.WeakHashMap;
  *   state</td></tr>
  *   <tr><td>GET /api/jobs</td><td>a page of jobs; {@code state} (repeatable or comma list), {@code name},
  *       {@code key}, {@code offset}, {@code limit}</td></tr>
+ *   <tr><td>POST /api/jobs</td><td>submits a job of a {@linkplain Builder#submittable submittable} type:
+ *       {@code {"type", "payload", "key", "priority", "group", "timeout"}}; 201 with {@code Location}, 400 naming
+ *       the wrong field, 409 when the key is held by a queued or running job</td></tr>
+ *   <tr><td>GET /api/types</td><td>the names of the submittable job types</td></tr>
  *   <tr><td>GET /api/jobs/{id}</td><td>one job's record</td></tr>
  *   <tr><td>POST /api/jobs/{id}/cancel</td><td>cancels it; reason from {@code {"reason":...}} or {@code ?reason=}</td></tr>
  *   <tr><td>GET /api/jobs/{id}/events</td><td>server-sent events of one job, ending after its FINISHED</td></tr>
@@ -74,10 +79,14 @@ public final class JobApi implements AutoCloseable {
      * backpressure protocol.
      */
 
-    /** An extra endpoint. */
+    /**
+     * An application's endpoint, added with {@link Builder#route}. It answers with the helpers it is given, so
+     * its JSON and errors look like the API's own. An exception it throws becomes a 500 JSON error (logged);
+     * the request is guarded before the handler runs (Host, origin and credentials, as for the API).
+     */
     @FunctionalInterface
     public interface Handler {
-        ApiResponse handle(ApiRequest request) throws Exception;
+        ApiResponse handle(ApiRequest request, Responses responses) throws Exception;
     }
 
     private record Route(String method, String path, Handler handler) {
@@ -102,6 +111,8 @@ public final class JobApi implements AutoCloseable {
     private final RequestGuard guard;
     private final List<Route> routes;
     private final String staticRoot;
+    private final JobSubmission submission;
+    private final Responses responses;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
     private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -111,6 +122,8 @@ public final class JobApi implements AutoCloseable {
         this.mapper = Json.mapper(config.exposeStackTraces());
         this.routes = List.copyOf(b.routes);
         this.staticRoot = b.staticRoot;
+        this.submission = new JobSubmission(runtime, mapper, b.submittable);
+        this.responses = new Responses(this);
         this.hub = new EventHub(runtime, mapper, config);
         this.guard = new RequestGuard(config);
     }
@@ -223,7 +236,7 @@ public final class JobApi implements AutoCloseable {
                 if (match == null) {
                     return methodNotAllowed(req, allowed.toArray(String[]::new));
                 }
-                return match.handler.handle(req);
+                return match.handler.handle(req, responses);
             }
         }
         if (!path.startsWith("/api/") && !path.equals("/api")) {
@@ -236,7 +249,13 @@ public final class JobApi implements AutoCloseable {
                 case "health":
                     return get(req) ? health() : methodNotAllowed(req, "GET");
                 case "jobs":
-                    return get(req) ? list(req) : methodNotAllowed(req, "GET");
+                    if (req.method().equals("POST")) {
+                        return submission.submit(req, this);
+                    }
+                    return get(req) ? list(req) : methodNotAllowed(req, "GET", "POST");
+                case "types":
+                    return get(req) ? json(200, Map.of("types", submission.typeNames()))
+                            : methodNotAllowed(req, "GET");
                 case "events":
                     return get(req) ? events(req, null) : methodNotAllowed(req, "GET");
                 case "scopes":
@@ -516,6 +535,7 @@ public final class JobApi implements AutoCloseable {
         private HttpConfig config = HttpConfig.defaults();
         private final List<Route> routes = new ArrayList<>();
         private String staticRoot;
+        private final List<JobType<?, ?>> submittable = new ArrayList<>();
 
         Builder(JobRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -529,10 +549,46 @@ public final class JobApi implements AutoCloseable {
         /**
          * Adds an endpoint at exactly {@code path} (matched before the built-in ones). It is guarded like the
          * API's own: Host, origin and content type for methods other than GET and HEAD, and the bearer token.
+         *
+         * <pre>{@code
+         * .route("GET", "/api/quote", (req, res) -> res.json(200, quote(req.param("item").orElse("book"))))
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if {@code path} does not start with '/', or the method and path are
+         *                                  already routed
          */
         public Builder route(String method, String path, Handler handler) {
-            routes.add(new Route(method.toUpperCase(Locale.ROOT), path, Objects.requireNonNull(handler)));
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(handler, "handler");
+            if (!path.startsWith("/") || path.contains("?")) {
+                throw new IllegalArgumentException("a route's path must start with '/' and have no query, such as"
+                        + " /api/quote; was '" + path + "'");
+            }
+            String m = method.toUpperCase(Locale.ROOT);
+            if (routes.stream().anyMatch(r -> r.method.equals(m) && r.path.equals(path))) {
+                throw new IllegalArgumentException(m + " " + path + " is routed twice");
+            }
+            routes.add(new Route(m, path, handler));
             return this;
+        }
+
+        /**
+         * Lets clients submit jobs of these types with {@code POST /api/jobs} (no type is submittable unless
+         * named here). Each must also be {@linkplain JobRuntime.Builder#register registered} on the runtime.
+         * A payload is read from JSON into the type's payload class: unknown fields, missing fields and values
+         * of the wrong kind are refused with 400 naming the field.
+         */
+        public Builder submittable(JobType<?, ?>... types) {
+            for (JobType<?, ?> t : types) {
+                submittable.add(Objects.requireNonNull(t, "job type"));
+            }
+            return this;
+        }
+
+        /** As {@link #submittable(JobType[])}. */
+        public Builder submittable(java.util.Collection<? extends JobType<?, ?>> types) {
+            return submittable(types.toArray(JobType<?, ?>[]::new));
         }
 
         /**

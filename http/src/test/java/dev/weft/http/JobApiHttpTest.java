@@ -237,7 +237,7 @@ class JobApiHttpTest {
         assertError(onCancel, 405);
         assertThat(onCancel.headers().firstValue("Allow")).hasValue("POST");
         assertError(onJobs, 405);
-        assertThat(onJobs.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(onJobs.headers().firstValue("Allow")).hasValue("GET, POST");
     }
 
     @Test
