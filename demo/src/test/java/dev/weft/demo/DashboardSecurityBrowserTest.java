@@ -183,13 +183,13 @@ class DashboardSecurityBrowserTest {
         demo = DemoServer.start(HttpConfig.builder().port(0).replayEvents(3).build());
         browser.navigate(demo.uri() + "/");
         browser.find("#conn.live", WAIT);
-        browser.script("stream.close();");
+        browser.script("weft.closeStream();");
 
         demo.runtime().submit("missed", ctx -> 1).await();     // its events leave the 3-event log ...
         for (int i = 0; i < 2; i++) {
             demo.runtime().submit("filler", ctx -> 1).await(); // ... pushed out by these
         }
-        browser.script("lastEventId = '1'; listen();");
+        browser.script("weft.resumeFrom('1');");
 
         browser.find("tr[data-name='missed'][data-state='SUCCEEDED']", WAIT);
     }

@@ -85,6 +85,8 @@ public final class JobApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobApi.class);
     private static final String JSON = "application/json";
+    /** Where the dashboard's files are, as an absolute resource path in this module. */
+    private static final String DASHBOARD = "/dev/weft/http/dashboard";
     /** The longest cancel reason accepted, in characters. */
     static final int MAX_REASON = 1024;
     /** How much of a request's path or input an error message repeats. */
@@ -102,6 +104,7 @@ public final class JobApi implements AutoCloseable {
     private final RequestGuard guard;
     private final List<Route> routes;
     private final String staticRoot;
+    private final boolean dashboard;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
     private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -111,6 +114,7 @@ public final class JobApi implements AutoCloseable {
         this.mapper = Json.mapper(config.exposeStackTraces());
         this.routes = List.copyOf(b.routes);
         this.staticRoot = b.staticRoot;
+        this.dashboard = b.dashboard;
         this.hub = new EventHub(runtime, mapper, config);
         this.guard = new RequestGuard(config);
     }
@@ -463,7 +467,7 @@ public final class JobApi implements AutoCloseable {
     }
 
     private ApiResponse staticResource(ApiRequest req) throws IOException {
-        if (staticRoot == null) {
+        if (staticRoot == null && !dashboard) {
             return error(404, "no such endpoint: " + req.path(), req.path());
         }
         if (!get(req)) {
@@ -473,13 +477,23 @@ public final class JobApi implements AutoCloseable {
         if (p.contains("..") || p.contains("//") || p.contains("\\")) {
             return error(400, "bad path", req.path());
         }
-        // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
-        try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
-            if (in == null) {
-                return error(404, "not found: " + req.path(), req.path());
+        byte[] bytes = null;
+        if (staticRoot != null) {
+            // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
+            try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
+                bytes = in == null ? null : in.readAllBytes();
             }
-            return ApiResponse.of(200, contentType(p), in.readAllBytes()).withHeader("Cache-Control", "no-cache");
         }
+        if (bytes == null && dashboard) {
+            // The dashboard lives in this module: Class.getResourceAsStream reads it on the class and module path.
+            try (InputStream in = JobApi.class.getResourceAsStream(DASHBOARD + p)) {
+                bytes = in == null ? null : in.readAllBytes();
+            }
+        }
+        if (bytes == null) {
+            return error(404, "not found: " + req.path(), req.path());
+        }
+        return ApiResponse.of(200, contentType(p), bytes).withHeader("Cache-Control", "no-cache");
     }
 
     private static String contentType(String p) {
@@ -516,6 +530,7 @@ public final class JobApi implements AutoCloseable {
         private HttpConfig config = HttpConfig.defaults();
         private final List<Route> routes = new ArrayList<>();
         private String staticRoot;
+        private boolean dashboard = true;
 
         Builder(JobRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -538,7 +553,9 @@ public final class JobApi implements AutoCloseable {
         /**
          * Serves GET requests outside {@code /api/} from resources under {@code root} ({@code /} is index.html),
          * found by the class loader that loaded Weft: on the class path, or in a module on the module path (a
-         * module's resources under a package name only if the module opens that package).
+         * module's resources under a package name only if the module opens that package). A file found there
+         * wins over the dashboard's file of the same name; the dashboard loads an {@code extension.js} found
+         * there as an ES module (see docs/dashboard.md).
          *
          * @param root an absolute resource path, such as {@code /com/example/web}
          * @throws IllegalArgumentException if {@code root} does not start with {@code /}
@@ -549,6 +566,16 @@ public final class JobApi implements AutoCloseable {
                         + " with '/', such as /com/example/web, was: " + root);
             }
             this.staticRoot = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+            return this;
+        }
+
+        /**
+         * Whether GET requests outside {@code /api/} serve Weft's dashboard (default: yes). The page uses relative
+         * URLs only, so it works wherever the API is mounted ({@code /}, or {@code /weft/} behind an adapter that
+         * strips that prefix).
+         */
+        public Builder dashboard(boolean serve) {
+            this.dashboard = serve;
             return this;
         }
 

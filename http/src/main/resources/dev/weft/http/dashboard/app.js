@@ -1,7 +1,8 @@
-// The Weft dashboard: plain JS, no build. Jobs arrive over server-sent events (/api/events); the scope tree
-// is polled from /api/scopes. When the server has a token, the page asks for it, keeps it in session storage,
-// sends it on every request and logs in (POST /api/login) for the cookie that the event stream carries.
-'use strict';
+// The Weft dashboard: a plain ES module, no build. Jobs arrive over server-sent events (api/events); the scope
+// tree is polled from api/scopes. Every URL is relative, so the page works wherever the API is mounted (/ or
+// /weft/). When the server has a token, the page asks for it, keeps it in session storage, sends it on every
+// request and logs in (POST api/login) for the cookie that the event stream carries. An extension.js next to
+// the page (an application's own, served by JobApi's staticResources) is imported and handed this module's API.
 
 const TOKEN_KEY = 'weft-token';
 
@@ -88,7 +89,7 @@ function showLogin(why) {
 
 // Trades the token for the session cookie that the event stream (EventSource sends no headers) carries.
 async function login(token) {
-  const r = await fetch('/api/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
+  const r = await fetch('api/login', {method: 'POST', headers: {'Content-Type': 'application/json'},
     body: JSON.stringify({token})});
   return r.ok;
 }
@@ -105,33 +106,15 @@ document.getElementById('login').addEventListener('submit', async (ev) => {
   }
 });
 
-async function start(sample) {
-  const job = await post('/api/demo/jobs?sample=' + encodeURIComponent(sample));
-  if (job && job.id) render(job);
-}
-
 async function cancel(id) {
-  const r = await post(`/api/jobs/${encodeURIComponent(id)}/cancel`, {reason: 'cancelled from the dashboard'});
+  const r = await post(`api/jobs/${encodeURIComponent(id)}/cancel`, {reason: 'cancelled from the dashboard'});
   if (r && r.job) render(r.job);
-}
-
-async function loadSamples() {
-  const r = await api('/api/demo/samples');
-  if (!r.ok) return;
-  const names = await r.json();
-  const box = document.getElementById('samples');
-  box.replaceChildren();
-  for (const name of names) {
-    const b = el('button', {type: 'button', 'data-sample': name}, name);
-    b.addEventListener('click', () => start(name));
-    box.append(b);
-  }
 }
 
 // The current state of the newest jobs; also what a RESYNC message (events lost to the server's replay log)
 // asks for.
 async function loadJobs() {
-  const r = await api('/api/jobs?limit=100');
+  const r = await api('api/jobs?limit=100');
   if (!r.ok) return;
   const page = await r.json();
   for (const job of page.jobs.slice().reverse()) {
@@ -158,7 +141,7 @@ function setConn(text, live) {
 
 function listen() {
   if (stream) stream.close();
-  const es = new EventSource('/api/events' + (lastEventId ? '?lastEventId=' + encodeURIComponent(lastEventId) : ''));
+  const es = new EventSource('api/events' + (lastEventId ? '?lastEventId=' + encodeURIComponent(lastEventId) : ''));
   stream = es;
   es.onopen = () => {
     backoff = 1000;
@@ -175,7 +158,7 @@ function listen() {
     backoff = Math.min(backoff * 2, 30000);
     setConn(`reconnecting in ${Math.round(wait / 1000)} s…`, false);
     setTimeout(async () => {
-      const r = await api('/api/health').catch(() => null);
+      const r = await api('api/health').catch(() => null);
       if (r && r.status === 401) return;   // the login form restarts everything
       listen();
     }, wait);
@@ -209,7 +192,7 @@ function scopeNode(s) {
 
 async function pollScopes() {
   try {
-    const r = await api('/api/scopes');
+    const r = await api('api/scopes');
     if (!r.ok) throw new Error(String(r.status));
     const body = await r.json();
     const box = document.getElementById('scopes');
@@ -224,21 +207,32 @@ async function pollScopes() {
   setTimeout(pollScopes, 1000);
 }
 
-document.getElementById('quote').addEventListener('click', async () => {
-  const r = await api('/api/quote?item=book');
-  document.getElementById('quote-out').textContent = JSON.stringify(await r.json(), null, 2);
-});
-
 let polling = false;
+let extension = null;
+
+// The application's own extension.js, if it serves one: imported once and handed what it may use.
+async function loadExtension() {
+  if (extension) return;
+  extension = import('./extension.js').then(m => m.install({api, post, render, el,
+      slot: document.getElementById('extension')}))
+    .catch(() => { /* none: nothing to add */ });
+  await extension;
+}
+
+// For tests and the console: the event stream's controls.
+window.weft = {
+  closeStream: () => stream && stream.close(),
+  resumeFrom: (id) => { lastEventId = id; listen(); },
+};
 
 // Starts the page once the server answers: asks for the token first when it needs one. With a token kept in
 // session storage from earlier in this tab, logs in again (the cookie may have expired).
 async function boot() {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token && !(await login(token))) sessionStorage.removeItem(TOKEN_KEY);
-  const r = await api('/api/demo/samples');
+  const r = await api('api/health');
   if (r.status === 401) return;
-  await loadSamples();
+  await loadExtension();
   listen();
   if (!polling) {
     polling = true;
