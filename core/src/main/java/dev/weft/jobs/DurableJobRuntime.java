@@ -307,7 +307,7 @@ final class DurableJobRuntime implements JobRuntime {
         return new JobRecord(row.id(), row.name(), row.key(), row.group(), row.priority(), row.state(),
                 row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
                 row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
-                row.expectedDuration());
+                row.expectedDuration(), row.type(), null);
     }
 
     private static String summary(String s) {
@@ -365,6 +365,20 @@ final class DurableJobRuntime implements JobRuntime {
             records.add(record(row));
         }
         return new JobPage(records, (int) Math.min(Integer.MAX_VALUE, page.total()), query.offset(), query.limit());
+    }
+
+    @Override
+    public JobHandle<?> retry(String id) {
+        get(id); // NoSuchJobException first
+        throw new UnsupportedOperationException("retrying a job is not supported on a durable store yet; submit"
+                + " its type and payload again");
+    }
+
+    @Override
+    public boolean delete(String id) {
+        get(id);
+        throw new UnsupportedOperationException("deleting a job is not supported on a durable store yet; retention"
+                + " purges finished jobs");
     }
 
     @Override

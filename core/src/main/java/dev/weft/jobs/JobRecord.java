@@ -34,11 +34,13 @@ import java.time.Instant;
  *                           opened its scope
  * @param stuck              whether it ran longer than its expected duration
  * @param expectedDuration   the expected duration, or null for none
+ * @param type               the name of its {@linkplain JobType job type}, or null for a job built from a body
+ * @param retryOf            the id of the job that {@link JobRuntime#retry(String)} made this one a retry of, or null
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
                         String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
-                        boolean stuck, Duration expectedDuration) {
+                        boolean stuck, Duration expectedDuration, String type, String retryOf) {
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */
     public Duration duration(Instant now) {

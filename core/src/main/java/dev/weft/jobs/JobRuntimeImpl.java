@@ -102,14 +102,18 @@ final class JobRuntimeImpl implements JobRuntime {
     // ---- submit and run ----
 
     @Override
-    @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
     public <T> JobHandle<T> submit(JobSpec<T> spec) {
+        return submit(spec, null);
+    }
+
+    @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
+    private <T> JobHandle<T> submit(JobSpec<T> spec, String retryOf) {
         Objects.requireNonNull(spec, "job spec must not be null");
         if (spec.type() != null) {
             types.require(spec.type());
         }
         long seq = submissions.incrementAndGet();
-        var job = new Job<>(ids.next(), seq, spec, time.instant());
+        var job = new Job<>(ids.next(), seq, spec, time.instant(), retryOf);
         job.attach(this);
         Job<?> existing = admission.admit(job, this::admitted, this::startRunner);
         return existing != null ? (JobHandle<T>) existing : job;
@@ -221,6 +225,9 @@ final class JobRuntimeImpl implements JobRuntime {
                 }
             });
             job.body = null;
+            if (state == JobState.SUCCEEDED) {
+                job.spec = null; // only a job that did not succeed can be retried
+            }
             // retained (and the oldest evicted) before FINISHED, so no listener can see more than the retention limit
             guarded(job, "retain it", () -> retained.add(job, state, this::evict));
             guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
@@ -331,6 +338,30 @@ final class JobRuntimeImpl implements JobRuntime {
                 return job.rawState() == Job.CANCELLED;
             }
         }
+    }
+
+    // ---- retry and delete ----
+
+    @Override
+    public JobHandle<?> retry(String id) {
+        Job<?> job = require(id);
+        JobState state = job.state();
+        JobSpec<?> spec = job.spec;
+        if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT || spec == null) {
+            throw new IllegalStateException("job " + id + " is " + state + "; only a FAILED, CANCELLED or TIMED_OUT"
+                    + " job can be retried");
+        }
+        return submit(spec, job.id);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Job<?> job = require(id);
+        if (!job.isTerminal()) {
+            throw new IllegalStateException("job " + id + " is " + job.state() + "; only a finished job can be"
+                    + " deleted (cancel it first)");
+        }
+        return jobs.remove(id, job); // its retention entry goes when evicted; it holds nothing the job's body did
     }
 
     // ---- events ----
@@ -447,7 +478,7 @@ final class JobRuntimeImpl implements JobRuntime {
         retained.expire(this::evict);
         List<Job<?>> matching = new ArrayList<>();
         for (Job<?> job : jobs.values()) {
-            if (query.matches(job.state(), job.name, job.key)) {
+            if (query.matches(job.state(), job.id, job.name, job.key, job.group, job.typeName)) {
                 matching.add(job);
             }
         }
