@@ -40,13 +40,20 @@ import java.util.WeakHashMap;
  *   <caption>Endpoints</caption>
  *   <tr><td>GET /api/health</td><td>status (UP, or DEGRADED while a durable store is unreachable) and counts per
  *   state</td></tr>
- *   <tr><td>GET /api/jobs</td><td>a page of jobs; {@code state} (repeatable or comma list), {@code name},
- *       {@code key}, {@code offset}, {@code limit}</td></tr>
+ *   <tr><td>GET /api/jobs</td><td>a page of jobs, newest submission first; {@code state} (repeatable or comma
+ *       list), {@code name}, {@code key}, {@code group}, {@code type}, {@code q} (search in name, key and id),
+ *       {@code offset}, {@code limit}</td></tr>
  *   <tr><td>GET /api/jobs/{id}</td><td>one job's record</td></tr>
  *   <tr><td>POST /api/jobs/{id}/cancel</td><td>cancels it; reason from {@code {"reason":...}} or {@code ?reason=}</td></tr>
  *   <tr><td>GET /api/jobs/{id}/events</td><td>server-sent events of one job, ending after its FINISHED</td></tr>
  *   <tr><td>GET /api/events</td><td>server-sent events of every job</td></tr>
  *   <tr><td>GET /api/scopes</td><td>the live scope tree of the running jobs</td></tr>
+ *   <tr><td>GET /api/jobs/{id}/tree</td><td>one running job's scopes and tasks, aggregated for the dashboard</td></tr>
+ *   <tr><td>GET /api/jobs/{id}/logs</td><td>its latest log lines ({@code limit}), see {@link JobLogs}</td></tr>
+ *   <tr><td>POST /api/jobs/{id}/retry</td><td>runs a failed or cancelled job again as a new job (201)</td></tr>
+ *   <tr><td>DELETE /api/jobs/{id}</td><td>forgets a finished job</td></tr>
+ *   <tr><td>GET /api/throughput</td><td>jobs ended per minute over the last hour, by outcome</td></tr>
+ *   <tr><td>GET /api/nodes</td><td>the runtime's nodes with their heartbeat age and counts</td></tr>
  * </table>
  * Errors answer {@code {"error": "...", "status": N, "path": "..."}}.
  *
@@ -104,6 +111,7 @@ public final class JobApi implements AutoCloseable {
     private final RequestGuard guard;
     private final List<Route> routes;
     private final String staticRoot;
+    private final DashboardRoutes dashboardRoutes;
     private final boolean dashboard;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
     private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
@@ -117,6 +125,7 @@ public final class JobApi implements AutoCloseable {
         this.dashboard = b.dashboard;
         this.hub = new EventHub(runtime, mapper, config);
         this.guard = new RequestGuard(config);
+        this.dashboardRoutes = new DashboardRoutes(runtime, this, b.logs);
     }
 
     /** Starts configuring an API over {@code runtime}. */
@@ -250,8 +259,8 @@ public final class JobApi implements AutoCloseable {
             }
         } else if (seg.length >= 3 && seg[1].equals("jobs") && !seg[2].isEmpty()) {
             String id = seg[2];
-            if (seg.length == 3) {
-                return get(req) ? json(200, runtime.get(id)) : methodNotAllowed(req, "GET");
+            if (seg.length == 3 && !req.method().equals("DELETE")) {
+                return get(req) ? json(200, runtime.get(id)) : methodNotAllowed(req, "GET", "DELETE");
             }
             if (seg.length == 4 && seg[3].equals("cancel")) {
                 return req.method().equals("POST") ? cancel(req, id) : methodNotAllowed(req, "POST");
@@ -260,14 +269,15 @@ public final class JobApi implements AutoCloseable {
                 return get(req) ? events(req, id) : methodNotAllowed(req, "GET");
             }
         }
-        return error(404, "no such endpoint: " + path, path);
+        ApiResponse more = dashboardRoutes.route(req, seg);
+        return more != null ? more : error(404, "no such endpoint: " + path, path);
     }
 
     private static boolean get(ApiRequest req) {
         return req.method().equals("GET") || req.method().equals("HEAD");
     }
 
-    private ApiResponse methodNotAllowed(ApiRequest req, String... allowed) {
+    ApiResponse methodNotAllowed(ApiRequest req, String... allowed) {
         return error(405, "method " + req.method() + " not allowed here; allowed: " + String.join(", ", allowed),
                 req.path()).withHeader("Allow", String.join(", ", allowed));
     }
@@ -287,6 +297,7 @@ public final class JobApi implements AutoCloseable {
             body.put("detail", "the job store cannot be read: " + unreadable.getMessage());
         }
         body.put("eventStreams", hub.openStreams());
+        body.put("heartbeat", config.heartbeat());
         return json(200, body);
     }
 
@@ -307,12 +318,17 @@ public final class JobApi implements AutoCloseable {
         }
         int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(req, "limit", 100, 1, JobQuery.MAX_LIMIT);
-        var query = new JobQuery(states, req.param("name").orElse(null), req.param("key").orElse(null), offset, limit);
+        String search = req.param("q").orElse(null);
+        if (search != null && search.length() > JobQuery.MAX_SEARCH) {
+            throw new BadRequest("q must be at most " + JobQuery.MAX_SEARCH + " characters, was " + search.length());
+        }
+        var query = new JobQuery(states, req.param("name").orElse(null), req.param("key").orElse(null),
+                req.param("group").orElse(null), req.param("type").orElse(null), search, offset, limit);
         JobPage page = runtime.list(query);
         return json(200, page);
     }
 
-    private static int intParam(ApiRequest req, String name, int dflt, int min, int max) {
+    static int intParam(ApiRequest req, String name, int dflt, int min, int max) {
         String v = req.param(name).orElse(null);
         if (v == null) {
             return dflt;
@@ -521,7 +537,11 @@ public final class JobApi implements AutoCloseable {
     /** Ends every open event stream and stops listening to the runtime. Does not close the runtime. */
     @Override
     public void close() {
-        hub.close();
+        try {
+            hub.close();
+        } finally {
+            dashboardRoutes.close();
+        }
     }
 
     /** Configures a {@link JobApi}; not thread-safe. */
@@ -531,6 +551,7 @@ public final class JobApi implements AutoCloseable {
         private final List<Route> routes = new ArrayList<>();
         private String staticRoot;
         private boolean dashboard = true;
+        private JobLogs logs = JobLogs.shared();
 
         Builder(JobRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -576,6 +597,15 @@ public final class JobApi implements AutoCloseable {
          */
         public Builder dashboard(boolean serve) {
             this.dashboard = serve;
+            return this;
+        }
+
+        /**
+         * Where {@code GET /api/jobs/{id}/logs} reads jobs' log lines (default {@link JobLogs#shared()}, which
+         * {@link dev.weft.http.logback.JobLogAppender} feeds).
+         */
+        public Builder jobLogs(JobLogs logs) {
+            this.logs = Objects.requireNonNull(logs, "logs");
             return this;
         }
 

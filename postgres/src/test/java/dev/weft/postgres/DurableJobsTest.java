@@ -139,6 +139,32 @@ class DurableJobsTest {
     }
 
     @Test
+    void listSearchesNameKeyAndIdAndFiltersByGroupAndTypeWithWildcardsTakenLiterally() throws Exception {
+        var echo = JobType.of("echo", String.class, String.class, (ctx, s) -> s);
+        var shout = JobType.of("shout", String.class, String.class, (ctx, s) -> s.toUpperCase());
+        try (var rt = runtime("search", echo, shout).build()) {
+            var report = rt.submit(JobSpec.named("Monthly-Report").key("tenant_7").group("reports").run(echo, "r"));
+            var mail = rt.submit(JobSpec.named("mail").key("tenant-8").group("mail").run(shout, "m"));
+            report.await(WAIT);
+            mail.await(WAIT);
+
+            assertThat(ids(rt.list(JobQuery.all().search("REPORT")))).containsExactly(report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("tenant")))).containsExactly(mail.id(), report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("tenant_")))).containsExactly(report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("%")))).isEmpty();
+            assertThat(ids(rt.list(JobQuery.all().search(mail.id().substring(24))))).containsExactly(mail.id());
+            assertThat(ids(rt.list(JobQuery.all().group("mail")))).containsExactly(mail.id());
+            assertThat(ids(rt.list(JobQuery.all().type("echo")))).containsExactly(report.id());
+            assertThat(rt.get(mail.id()).type()).isEqualTo("shout");
+            assertThat(rt.list(JobQuery.all().type("echo").search("mail")).total()).isZero();
+        }
+    }
+
+    private static java.util.List<String> ids(dev.weft.jobs.JobPage page) {
+        return page.jobs().stream().map(dev.weft.jobs.JobRecord::id).toList();
+    }
+
+    @Test
     void aKeyHeldByAQueuedOrRunningJobReturnsThatJob() throws Exception {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
