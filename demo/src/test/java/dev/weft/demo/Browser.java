@@ -107,8 +107,21 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Clicks the element matching {@code css}, again if a live update replaced it between finding and clicking. */
     void click(String css, Duration timeout) {
-        find(css, timeout).click();
+        try {
+            new WebDriverWait(driver, timeout)
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                    .ignoring(org.openqa.selenium.ElementClickInterceptedException.class)
+                    .until(d -> {
+                        d.findElement(By.cssSelector(css)).click();
+                        return true;
+                    });
+        } catch (TimeoutException e) {
+            screenshot("no-click");
+            throw new AssertionError("could not click " + css + " within " + timeout + "; the page shows: " + text(), e);
+        }
     }
 
     /** Runs {@code script} in the page and returns its value. */

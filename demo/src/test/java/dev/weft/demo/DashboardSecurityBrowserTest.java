@@ -139,8 +139,8 @@ class DashboardSecurityBrowserTest {
 
         browser.find("#conn.live", WAIT);
         browser.click("button[data-sample='pipeline']", WAIT);
-        browser.find("tr[data-name='pipeline']", WAIT);
-        browser.await("const b = document.querySelector(\"tr[data-name='pipeline'] progress.bar\");"
+        browser.find(".run[data-name='pipeline']", WAIT);
+        browser.await("const b = document.querySelector(\".run[data-name='pipeline'] progress.bar\");"
                 + " return b !== null && b.value > 0", WAIT, "the pipeline's bar moving (events over the cookie)");
         assertThat(browser.script("return sessionStorage.getItem('weft-token')")).isEqualTo("s3cret");
         assertThat(browser.script("return document.getElementById('login').hidden")).isEqualTo(true);
@@ -165,7 +165,7 @@ class DashboardSecurityBrowserTest {
             browser.find("#conn.live", Duration.ofSeconds(40));
         }
         longJob("seen-live");
-        browser.find("tr[data-name='seen-live']", WAIT);
+        browser.find(".run[data-name='seen-live']", WAIT);
     }
 
     @Test
@@ -181,6 +181,6 @@ class DashboardSecurityBrowserTest {
         }
         browser.script("weft.resumeFrom('1');");
 
-        browser.find("tr[data-name='missed'][data-state='SUCCEEDED']", WAIT);
+        browser.find("#recent tr.job[data-name='missed'][data-state='SUCCEEDED']", WAIT);
     }
 }
