@@ -171,8 +171,18 @@ function listen() {
   };
 }
 
+// Ids of jobs seen ended: an older snapshot (an action's answer that arrives after the FINISHED event, a page
+// fetched before it) must not bring them back to life.
+const ended = new Set();
+
 /** A job changed (an event, or an answer to an action): update every place that shows it. */
 function onJob(job, type) {
+  if (isTerminal(job.state)) {
+    ended.add(job.id);
+    if (ended.size > 50000) ended.clear();
+  } else if (ended.has(job.id)) {
+    return;
+  }
   updateRunning(job);
   for (const table of ['#jobs', '#recent']) {
     const tr = document.querySelector(`${table} tr.job[data-id="${CSS.escape(job.id)}"]`);

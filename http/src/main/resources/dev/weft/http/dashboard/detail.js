@@ -53,6 +53,7 @@ async function refresh() {
 export function event(job) {
   if (current && job.id === current.id) {
     const was = current.job && current.job.state;
+    if (isTerminal(was) && !isTerminal(job.state)) return;   // an older snapshot
     render(job);
     if (isTerminal(job.state) && was && !isTerminal(was)) { pollTree(); pollLogs(); }
   }
