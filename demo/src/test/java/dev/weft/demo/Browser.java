@@ -149,7 +149,16 @@ final class Browser implements AutoCloseable {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(String.format("%s-%02d-%s.png", test, ++shots, name));
-            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            // the whole page: the window grows to the document's height for the shot, then shrinks back
+            Dimension window = driver.manage().window().getSize();
+            long height = ((Number) script("return document.documentElement.scrollHeight")).longValue();
+            int full = (int) Math.min(6000, Math.max(window.getHeight(), height + 100));
+            driver.manage().window().setSize(new Dimension(window.getWidth(), full));
+            try {
+                Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            } finally {
+                driver.manage().window().setSize(window);
+            }
             return file;
         } catch (IOException | RuntimeException e) {
             System.err.println("could not save screenshot " + name + ": " + e);

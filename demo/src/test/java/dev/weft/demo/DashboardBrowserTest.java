@@ -101,6 +101,7 @@ class DashboardBrowserTest {
         awaitCount("RUNNING", 2);
         browser.find(".run[data-name='first'] progress.bar", WAIT);
         browser.screenshot("two-running");
+        assertFitsNarrowScreen();
 
         gate.countDown();
         first.await();
@@ -112,6 +113,20 @@ class DashboardBrowserTest {
         browser.await("return document.querySelectorAll('#recent tr.job[data-state=SUCCEEDED]').length === 2", WAIT,
                 "recent jobs succeeded");
         assertThat(count("FAILED")).isEqualTo("0");
+    }
+
+    /** At 390 px wide (a phone) nothing makes the page scroll sideways; back to 1280 px afterwards. */
+    private void assertFitsNarrowScreen() {
+        var wide = browser.driver().manage().window().getSize();
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            browser.await("return document.documentElement.scrollWidth <= window.innerWidth", WAIT,
+                    "the page fitting 390 px (scrollWidth " + browser.script("return document.documentElement.scrollWidth")
+                            + ")");
+            browser.screenshot("390px");
+        } finally {
+            browser.driver().manage().window().setSize(wide);
+        }
     }
 
     @Test
@@ -185,6 +200,7 @@ class DashboardBrowserTest {
         awaitTree(7);
         browser.find("#tree li.task[data-task='w-7']", WAIT);
         browser.screenshot("tree-seven-running");
+        assertFitsNarrowScreen();
 
         first.get(2).countDown();
         rest.countDown();
@@ -251,6 +267,7 @@ class DashboardBrowserTest {
         awaitPageInfo("51–100 of 10,000");
         assertThat(firstRowName()).isEqualTo("bulk-9949");
         browser.screenshot("page-2");
+        assertFitsNarrowScreen();
 
         browser.find("#search", WAIT).sendKeys("bulk-1234");
         awaitPageInfo("1–1 of 1");

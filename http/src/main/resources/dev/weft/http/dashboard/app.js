@@ -109,7 +109,7 @@ const later = (f, ms) => { let t = null; return () => { if (!t) t = setTimeout((
 const soonCounts = later(probe, 500);
 const soonList = later(() => { if (route.view === 'jobs') loadList(); }, 1000);
 const soonRecent = later(() => { if (route.view === 'overview') loadRecent(); }, 1000);
-const soonThroughput = later(() => { if (route.view === 'overview') loadThroughput(); }, 3000);
+const soonThroughput = later(() => { if (route.view === 'overview') loadThroughput(); }, 1000);
 
 // ---------------------------------------------------------------- the connection badge
 
@@ -129,6 +129,7 @@ function updateConn() {
   else { text = 'reconnecting…'; cls = 'waiting'; }
   if (conn.textContent !== text) conn.textContent = text;
   conn.className = 'conn ' + cls;
+  document.body.classList.toggle('stale', cls !== 'live');   // what is shown may be out of date
   conn.title = lastAnswer ? 'last answer ' + human(Date.now() - lastAnswer) + ' ago' : '';
 }
 setInterval(updateConn, 1000);
@@ -199,7 +200,7 @@ function onJob(job, type) {
 
 const COLUMNS = [
   ['state', 'State', '8.5rem'], ['name', 'Name', ''], ['id', 'Id', '8.5rem'], ['submitted', 'Submitted', '6.5rem'],
-  ['duration', 'Duration', '7rem'], ['progress', 'Progress', '14rem'], ['outcome', 'Outcome', '']];
+  ['duration', 'Duration', '7rem'], ['progress', 'Progress', '16rem'], ['outcome', 'Outcome', '']];
 
 function tableHead(table) {
   const cols = table.querySelector('colgroup');
@@ -216,18 +217,35 @@ function duration(job) {
 
 /** What a job ended with, in words; a running retry's earlier failure is not an outcome yet. */
 function outcome(job) {
-  if (job.state === 'SUCCEEDED') return el('span', {class: 'ok'}, job.result === null ? 'done' : '→ ' + job.result);
+  if (job.state === 'SUCCEEDED') {
+    return el('span', {class: 'ok'}, job.result === null || job.result === 'null' ? 'done' : '→ ' + job.result);
+  }
   if (job.state === 'CANCELLED' && job.cancellationReason) {
     return el('span', {}, `${job.cancellationReason.kind.toLowerCase()}: ${job.cancellationReason.detail}`);
   }
+  if (job.state === 'TIMED_OUT' && job.cancellationReason) {
+    return el('span', {class: 'bad'}, 'timed out: ' + job.cancellationReason.detail);
+  }
   if ((job.state === 'FAILED' || job.state === 'TIMED_OUT') && job.error) {
-    return el('span', {class: 'bad'}, `${job.error.type.replace(/^.*\./, '')}: ${job.error.message ?? ''}`);
+    return el('span', {class: 'bad'}, rootCause(job.error));
   }
   if (job.state === 'RUNNING' && job.error) {
     return el('span', {class: 'muted'}, `attempt ${job.attempt - 1} failed, retrying (${job.attempt}/${job.maxAttempts})`);
   }
   const p = job.progress;
   return el('span', {class: 'muted'}, p ? [p.step, p.message].filter(Boolean).join(' · ') : '');
+}
+
+/** The innermost "SomeException: message" of an error's text, which says more than a wrapper's class name. */
+function rootCause(error) {
+  const text = `${error.type}: ${error.message ?? ''}`;
+  const m = /(?:^|[\s.])([\w$]+(?:Exception|Error)): ((?:(?![\w$]+(?:Exception|Error): ).)*)$/.exec(text);
+  return m ? `${m[1]}: ${m[2]}` : text.replace(/^[\w.$]*\./, '');
+}
+
+function withTitle(td) {
+  td.title = td.textContent;
+  return td;
 }
 
 function jobRow(job) {
@@ -240,7 +258,7 @@ function jobRow(job) {
     el('td', {class: 'c-submitted'}, when(job.submittedAt)),
     el('td', {class: 'c-duration num'}, duration(job)),
     el('td', {class: 'c-progress'}, progressView(job)),
-    el('td', {class: 'c-outcome outcome'}, outcome(job)));
+    withTitle(el('td', {class: 'c-outcome outcome'}, outcome(job))));
 }
 
 function fillTable(table, jobs, empty) {
@@ -420,7 +438,7 @@ async function loadNodes() {
     el('td', {}, el('span', {class: 'badge n-' + n.state},
       el('span', {class: 'icon', 'aria-hidden': 'true'}, {ALIVE: '●', LEFT: '○', DEAD: '✕'}[n.state] || '•'),
       ' ' + n.state.toLowerCase())),
-    el('td', {class: 'num'}, human(durationMs(n.heartbeatAge)) + ' ago'),
+    el('td', {class: 'num'}, durationMs(n.heartbeatAge) < 1000 ? 'just now' : human(durationMs(n.heartbeatAge)) + ' ago'),
     el('td', {class: 'num'}, n.running.toLocaleString()),
     el('td', {class: 'num'}, n.queued.toLocaleString()),
     el('td', {}, n.version),

@@ -65,15 +65,15 @@ function render(job) {
   let root = document.getElementById('job');
   if (!root || root.dataset.id !== job.id) {
     root = el('article', {id: 'job', 'data-id': job.id},
-      el('div', {class: 'job-head'}), el('div', {class: 'two'},
+      el('div', {class: 'job-top'}, el('div', {class: 'job-head'}), actions(job)),
+      el('div', {class: 'two'},
         el('div', {class: 'panel'}, el('h2', {}, 'Progress'), el('div', {id: 'job-progress'}),
-          el('h2', {}, 'Timeline'), el('ol', {id: 'timeline', class: 'timeline'}),
-          el('div', {id: 'job-outcome'})),
-        el('div', {class: 'panel'}, el('h2', {}, 'Actions'), actions(job))),
+          el('h2', {class: 'next'}, 'Timeline'), el('ol', {id: 'timeline', class: 'timeline'})),
+        el('div', {class: 'panel'}, el('div', {id: 'job-outcome'}),
+          el('h2', {}, 'Log ', el('span', {class: 'muted small', id: 'log-note'})),
+          el('div', {id: 'logs', class: 'logs'}))),
       el('div', {class: 'panel'}, el('h2', {}, 'Live task tree ', el('span', {class: 'muted small', id: 'tree-note'})),
-        el('div', {id: 'tree', class: 'tree'})),
-      el('div', {class: 'panel'}, el('h2', {}, 'Log ', el('span', {class: 'muted small', id: 'log-note'})),
-        el('div', {id: 'logs', class: 'logs'})));
+        el('div', {id: 'tree', class: 'tree'})));
     box().replaceChildren(root);
   }
   root.dataset.state = job.state;
@@ -156,7 +156,8 @@ function renderOutcome(job) {
   } else if (job.state === 'CANCELLED') {
     parts.push(el('h2', {}, 'Cancelled'), job.cancellationReason ? reason(job.cancellationReason) : null);
   }
-  out.replaceChildren(...parts);
+  out.replaceChildren(...parts.filter(Boolean));
+  out.hidden = !parts.length;
 }
 
 function reason(r) {
@@ -213,7 +214,7 @@ async function pollTree() {
   const t = await getJson(`api/jobs/${encodeURIComponent(c.id)}/tree`).catch(() => null);
   if (c !== current) return;
   if (t) renderTree(t);
-  if (c.job && !isTerminal(c.job.state)) c.treeTimer = setTimeout(pollTree, 1000);
+  if (c.job && !isTerminal(c.job.state)) c.treeTimer = setTimeout(pollTree, 500);
 }
 
 function renderTree(t) {
@@ -231,7 +232,7 @@ function renderTree(t) {
   const count = (s) => { running += s.tasks.byState.RUNNING || 0; total += s.tasks.total; s.children.forEach(count); };
   count(t.root);
   tree.dataset.tasks = String(running);
-  note.textContent = `${running.toLocaleString()} running of ${total.toLocaleString()} tasks · updated every second`;
+  note.textContent = `${running.toLocaleString()} running of ${total.toLocaleString()} tasks · updated twice a second`;
   tree.replaceChildren(scopeView(t.root, 0));
 }
 
@@ -251,17 +252,23 @@ function scopeView(s, depth) {
     el('span', {class: 'chip t-' + k, title: STATES[k] ? STATES[k].label : k},
       el('span', {class: 'icon', 'aria-hidden': 'true'}, STATES[k] ? STATES[k].icon : ''),
       ` ${s.tasks.byState[k].toLocaleString()} ${(STATES[k] || {label: k}).label}`));
+  // a scope that reports no progress of its own shows how many of its tasks have ended
+  const by = s.tasks.byState;
+  const endedTasks = (by.SUCCEEDED || 0) + (by.FAILED || 0) + (by.CANCELLED || 0) + (by.TIMED_OUT || 0);
+  const own = p.total > 0;
   const bar = el('progress', {class: 'bar', max: '1'});
-  if (p.total > 0 || s.state !== 'OPEN') bar.value = p.fraction || 0;
+  bar.value = own ? p.fraction || 0 : (s.tasks.total ? endedTasks / s.tasks.total : 0);
+  const age = durationMs(s.age);
   d.append(el('summary', {},
     el('span', {class: 'scope-name'}, s.name),
     el('span', {class: 'scope-state'}, s.state === 'OPEN' ? 'open' : s.state.toLowerCase().replace('_', ' ')),
-    el('span', {class: 'scope-bar'}, bar, el('span', {class: 'counts'},
-      p.total > 0 ? `${p.done.toLocaleString()}/${p.total.toLocaleString()} · ${pct(p.fraction)}` : '')),
+    el('span', {class: 'scope-bar'}, bar, el('span', {class: 'counts'}, own
+      ? `${p.done.toLocaleString()}/${p.total.toLocaleString()} · ${pct(p.fraction)}`
+      : `${endedTasks.toLocaleString()}/${s.tasks.total.toLocaleString()} tasks ended`)),
     el('span', {class: 'chips'}, chips),
-    el('span', {class: 'muted small scope-age'}, human(durationMs(s.age)) +
-      (s.maxConcurrency ? ` · at most ${s.maxConcurrency} at once` : '') +
-      (s.remaining ? ` · ${human(durationMs(s.remaining))} to deadline` : ''))));
+    el('span', {class: 'muted small scope-age'}, [age >= 1000 ? 'seen for ' + human(age) : '',
+      s.maxConcurrency ? `at most ${s.maxConcurrency} at once` : '',
+      s.remaining ? `${human(durationMs(s.remaining))} to deadline` : ''].filter(Boolean).join(' · '))));
   if (s.cancellationReason) d.append(el('p', {class: 'reason small'}, 'cancelled — ' + s.cancellationReason));
   const lists = [];
   if (s.tasks.failed.length) lists.push(taskList('failed', s.tasks.failed, (s.tasks.byState.FAILED || 0) + (s.tasks.byState.TIMED_OUT || 0)));
@@ -280,7 +287,7 @@ function taskList(kind, tasks, all) {
     el('ul', {}, tasks.map(t => el('li', {class: 'task t-' + t.state, 'data-task': t.name},
       el('span', {class: 'icon', 'aria-hidden': 'true'}, STATES[t.state] ? STATES[t.state].icon : ''), ' ',
       el('span', {class: 'mono'}, t.name), ' ',
-      el('span', {class: 'muted small'}, human(durationMs(t.age))),
+      durationMs(t.age) >= 1000 ? el('span', {class: 'muted small'}, human(durationMs(t.age))) : null,
       t.error ? el('span', {class: 'bad small'}, ' ' + t.error) : null,
       t.cancellationReason ? el('span', {class: 'small'}, ' ' + t.cancellationReason) : null))),
     all > tasks.length ? el('span', {class: 'muted small'}, `showing ${tasks.length} of ${all.toLocaleString()}`) : null);
