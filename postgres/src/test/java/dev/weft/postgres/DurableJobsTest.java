@@ -160,6 +160,35 @@ class DurableJobsTest {
         }
     }
 
+    @Test
+    void aFailedJobIsRetriedAsANewJobWithTheSameTypePayloadAndKey() throws Exception {
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        var flaky = JobType.of("flaky-echo", String.class, String.class, (ctx, s) -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new java.io.IOException("upstream down");
+            }
+            return s + "!";
+        });
+        try (var rt = runtime("retry", flaky).build()) {
+            var first = rt.submit(JobSpec.named("echo-it").key("order-7").group("g").run(flaky, "hello"));
+            assertThat(first.awaitCompletion(WAIT)).isTrue();
+            assertThat(rt.get(first.id()).state()).isEqualTo(dev.weft.jobs.JobState.FAILED);
+
+            var again = rt.retry(first.id());
+
+            assertThat(again.id()).isNotEqualTo(first.id());
+            assertThat(again.await(WAIT)).isEqualTo("hello!");
+            var r = rt.get(again.id());
+            assertThat(r.name()).isEqualTo("echo-it");
+            assertThat(r.key()).isEqualTo("order-7");
+            assertThat(r.group()).isEqualTo("g");
+            assertThat(r.type()).isEqualTo("flaky-echo");
+            assertThatThrownBy(() -> rt.retry(again.id())).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is SUCCEEDED");
+            assertThatThrownBy(() -> rt.delete(again.id())).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
     private static java.util.List<String> ids(dev.weft.jobs.JobPage page) {
         return page.jobs().stream().map(dev.weft.jobs.JobRecord::id).toList();
     }
