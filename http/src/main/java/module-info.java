@@ -12,6 +12,9 @@ module dev.weft.http {
     requires com.fasterxml.jackson.datatype.jsr310;
     requires com.fasterxml.jackson.datatype.jdk8;
     requires org.slf4j;
+    requires static ch.qos.logback.classic;
+    requires static ch.qos.logback.core;
 
     exports dev.weft.http;
+    exports dev.weft.http.logback;
 }

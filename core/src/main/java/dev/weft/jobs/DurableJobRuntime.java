@@ -350,7 +350,8 @@ final class DurableJobRuntime implements JobRuntime {
         return new JobRecord(row.id(), row.name(), row.key(), row.group(), row.priority(), row.state(),
                 row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
                 row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
-                row.expectedDuration(), row.stuck() ? row.stuckThreads() : null);
+                row.expectedDuration(), row.stuck() ? row.stuckThreads() : null,
+                row.type(), null);
     }
 
     private static String summary(String s) {
@@ -418,6 +419,36 @@ final class DurableJobRuntime implements JobRuntime {
             records.add(record(row));
         }
         return new JobPage(records, (int) Math.min(Integer.MAX_VALUE, page.total()), query.offset(), query.limit());
+    }
+
+    @Override
+    public JobHandle<?> retry(String id) {
+        Objects.requireNonNull(id, "job id must not be null");
+        StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
+        JobState state = row.state();
+        if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT) {
+            throw new IllegalStateException("job " + id + " is " + state + "; only a FAILED, CANCELLED or TIMED_OUT"
+                    + " job can be retried");
+        }
+        if (closed) {
+            throw new JobRejectedException("job \"" + row.name() + "\" rejected: the job runtime " + name
+                    + " is shutting down");
+        }
+        // the row as it was submitted: same type, payload (still encoded), key, group, priority and limits
+        JobType<?, ?> type = types.get(row.type());
+        int maxAttempts = type == null ? row.maxAttempts() : type.retry() == null ? 1 : type.retry().maxAttempts();
+        var again = new NewJob(ids.next(), row.type(), row.name(), row.key(), row.group(), row.priority(),
+                row.payload(), maxAttempts, row.timeout(), row.expectedDuration());
+        StoredJob inserted = awaitInsert(loop.submit(List.of(again)), row.name()).get(0).event().job();
+        Class<?> resultType = type == null ? Object.class : type.resultType();
+        return new DurableHandle<>(this, inserted.id(), resultType);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        get(id);
+        throw new UnsupportedOperationException("deleting a job is not supported on a durable store yet; retention"
+                + " purges finished jobs");
     }
 
     @Override

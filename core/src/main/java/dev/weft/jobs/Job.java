@@ -61,6 +61,12 @@ final class Job<T> implements JobHandle<T>, JobContext {
     /** The declared result type (wrapped if primitive), or null when the spec declared none. */
     final Class<?> resultType;
     final Instant submittedAt;
+    /** The job type's name, or null for a job built from a body. */
+    final String typeName;
+    /** The id of the job this one retries (JobRuntime.retry), or null. */
+    final String retryOf;
+    /** The spec, kept until the job ends SUCCEEDED so that a failed or cancelled job can be retried. */
+    volatile JobSpec<T> spec;
     /** The body; dropped once the job ends so a retained record does not keep what the body captured. */
     volatile JobBody<T> body;
 
@@ -96,7 +102,14 @@ final class Job<T> implements JobHandle<T>, JobContext {
     ProgressSnapshot lastEmittedProgress;
 
     Job(String id, long seq, JobSpec<T> spec, Instant submittedAt) {
+        this(id, seq, spec, submittedAt, null);
+    }
+
+    Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, String retryOf) {
         this.id = id;
+        this.typeName = spec.type() == null ? null : spec.type().name();
+        this.retryOf = retryOf;
+        this.spec = spec;
         this.seq = seq;
         this.name = spec.name();
         this.key = spec.key();
@@ -177,7 +190,7 @@ final class Job<T> implements JobHandle<T>, JobContext {
         return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
                 attempt, retry == null ? 1 : retry.maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
-                snap, stuck, expectedDuration, stuckThreads);
+                snap, stuck, expectedDuration, stuckThreads, typeName, retryOf);
     }
 
     /**

@@ -37,11 +37,14 @@ import java.time.Instant;
  * @param stuckThreads       when {@code stuck}: the names and stacks of the job's threads when it was flagged, as
  *                           the node running it captured them (on a durable store, visible from every node); else
  *                           null
+ * @param type               the name of its {@linkplain JobType job type}, or null for a job built from a body
+ * @param retryOf            the id of the job that {@link JobRuntime#retry(String)} made this one a retry of, or null
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
                         String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
-                        boolean stuck, Duration expectedDuration, String stuckThreads) {
+                        boolean stuck, Duration expectedDuration, String stuckThreads,
+                        String type, String retryOf) {
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */
     public Duration duration(Instant now) {

@@ -132,6 +132,29 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
     boolean cancel(String id, String why);
 
     /**
+     * Runs a FAILED, CANCELLED or TIMED_OUT job again: submits a new job with the same spec (name, key, group,
+     * type and payload or body, timeout, retry policy). The original stays as it ended. In memory the new job's
+     * record names the original in {@link JobRecord#retryOf()}, and a job keeps what it needs for this until it
+     * is evicted, unless it SUCCEEDED; on a durable store the stored row is submitted again (its type's current
+     * retry policy applies) and {@code retryOf} is not kept.
+     *
+     * @return the new job (or, as {@link #submit(JobSpec)}, the queued or running job with the same key)
+     * @throws NoSuchJobException    if there is no such job
+     * @throws IllegalStateException if the job is queued, running or SUCCEEDED
+     * @throws JobRejectedException  as {@link #submit(JobSpec)}
+     */
+    JobHandle<?> retry(String id);
+
+    /**
+     * Forgets a finished job before retention would: it is no longer found, listed or counted.
+     *
+     * @return {@code true} if this call deleted it, {@code false} if it was already gone
+     * @throws IllegalStateException         if the job is queued or running (cancel it first)
+     * @throws UnsupportedOperationException on a durable store (not yet supported there)
+     */
+    boolean delete(String id);
+
+    /**
      * Registers a listener for every job's events, delivered on a thread of its own (see {@link JobListener}).
      * After shutdown it returns a subscription that receives nothing.
      */

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +68,9 @@ final class JobRuntimeImpl implements JobRuntime {
     private final JobTypes types;
     private final RetainedJobs retained;
     private final ConcurrentHashMap<String, Job<?>> jobs = new ConcurrentHashMap<>();
+    /** The same jobs by submission sequence, for listing newest first without sorting. */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Job<?>> bySeq =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
     private final Subscriptions subscriptions;
     private final AtomicLong submissions = new AtomicLong();
@@ -102,14 +104,18 @@ final class JobRuntimeImpl implements JobRuntime {
     // ---- submit and run ----
 
     @Override
-    @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
     public <T> JobHandle<T> submit(JobSpec<T> spec) {
+        return submit(spec, null);
+    }
+
+    @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
+    private <T> JobHandle<T> submit(JobSpec<T> spec, String retryOf) {
         Objects.requireNonNull(spec, "job spec must not be null");
         if (spec.type() != null) {
             types.require(spec.type());
         }
         long seq = submissions.incrementAndGet();
-        var job = new Job<>(ids.next(), seq, spec, time.instant());
+        var job = new Job<>(ids.next(), seq, spec, time.instant(), retryOf);
         job.attach(this);
         Job<?> existing = admission.admit(job, this::admitted, this::startRunner);
         return existing != null ? (JobHandle<T>) existing : job;
@@ -134,6 +140,7 @@ final class JobRuntimeImpl implements JobRuntime {
     /** Under the admission lock. */
     private void admitted(Job<?> job) {
         jobs.put(job.id, job);
+        bySeq.put(job.seq, job);
         emit(job, JobEvent.Type.SUBMITTED);
         JobFlightEvents.submitted(job);
     }
@@ -221,6 +228,9 @@ final class JobRuntimeImpl implements JobRuntime {
                 }
             });
             job.body = null;
+            if (state == JobState.SUCCEEDED) {
+                job.spec = null; // only a job that did not succeed can be retried
+            }
             // retained (and the oldest evicted) before FINISHED, so no listener can see more than the retention limit
             guarded(job, "retain it", () -> retained.add(job, state, this::evict));
             guarded(job, "emit FINISHED", () -> emit(job, JobEvent.Type.FINISHED));
@@ -283,6 +293,7 @@ final class JobRuntimeImpl implements JobRuntime {
 
     private void evict(Job<?> job) {
         jobs.remove(job.id, job);
+        bySeq.remove(job.seq, job);
     }
 
     private void signalEnded() {
@@ -331,6 +342,31 @@ final class JobRuntimeImpl implements JobRuntime {
                 return job.rawState() == Job.CANCELLED;
             }
         }
+    }
+
+    // ---- retry and delete ----
+
+    @Override
+    public JobHandle<?> retry(String id) {
+        Job<?> job = require(id);
+        JobState state = job.state();
+        JobSpec<?> spec = job.spec;
+        if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT || spec == null) {
+            throw new IllegalStateException("job " + id + " is " + state + "; only a FAILED, CANCELLED or TIMED_OUT"
+                    + " job can be retried");
+        }
+        return submit(spec, job.id);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Job<?> job = require(id);
+        if (!job.isTerminal()) {
+            throw new IllegalStateException("job " + id + " is " + job.state() + "; only a finished job can be"
+                    + " deleted (cancel it first)");
+        }
+        bySeq.remove(job.seq, job);
+        return jobs.remove(id, job); // its retention entry goes when evicted; it holds nothing the job's body did
     }
 
     // ---- events ----
@@ -446,20 +482,19 @@ final class JobRuntimeImpl implements JobRuntime {
     public JobPage list(JobQuery query) {
         Objects.requireNonNull(query, "query");
         retained.expire(this::evict);
-        List<Job<?>> matching = new ArrayList<>();
-        for (Job<?> job : jobs.values()) {
-            if (query.matches(job.state(), job.name, job.key)) {
-                matching.add(job);
+        // newest first straight from the sequence index: no sort, and only the page's records are built
+        int matched = 0;
+        int end = query.offset() + query.limit();
+        List<JobRecord> page = new ArrayList<>(Math.min(query.limit(), 64));
+        for (Job<?> job : bySeq.descendingMap().values()) {
+            if (query.matches(job.state(), job.id, job.name, job.key, job.group, job.typeName)) {
+                if (matched >= query.offset() && matched < end) {
+                    page.add(job.record());
+                }
+                matched++;
             }
         }
-        matching.sort(Comparator.comparingLong((Job<?> j) -> j.seq).reversed());
-        int from = Math.min(query.offset(), matching.size());
-        int to = Math.min(from + query.limit(), matching.size());
-        List<JobRecord> page = new ArrayList<>(to - from);
-        for (Job<?> job : matching.subList(from, to)) {
-            page.add(job.record());
-        }
-        return new JobPage(page, matching.size(), query.offset(), query.limit());
+        return new JobPage(page, matched, query.offset(), query.limit());
     }
 
     @Override

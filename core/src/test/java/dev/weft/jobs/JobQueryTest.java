@@ -101,6 +101,36 @@ class JobQueryTest {
         }
     }
 
+    @Test
+    void listSearchesNameKeyAndIdIgnoringCaseAndFiltersByGroupAndType() throws Exception {
+        JobType<Integer, Integer> doubler = JobType.of("doubler", Integer.class, Integer.class, (ctx, n) -> 2 * n);
+        try (var rt = runtime().register(doubler).build()) {
+            var report = rt.submit(JobSpec.named("Monthly-Report").key("tenant-7").group("reports").body(Integer.class, ctx -> 1));
+            var mail = rt.submit(JobSpec.named("mail").key("TENANT-8").group("mail").body(Integer.class, ctx -> 2));
+            var typed = rt.submit(doubler, 21);
+            finished(report);
+            finished(mail);
+            finished(typed);
+
+            assertThat(ids(rt.list(JobQuery.all().search("report")))).containsExactly(report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("tenant")))).containsExactly(mail.id(), report.id());
+            assertThat(ids(rt.list(JobQuery.all().search(typed.id().substring(20).toUpperCase()))))
+                    .containsExactly(typed.id());
+            assertThat(ids(rt.list(JobQuery.all().search("  ")))).hasSize(3);
+            assertThat(ids(rt.list(JobQuery.all().group("mail")))).containsExactly(mail.id());
+            assertThat(ids(rt.list(JobQuery.all().type("doubler")))).containsExactly(typed.id());
+            assertThat(rt.get(typed.id()).type()).isEqualTo("doubler");
+            assertThat(rt.get(report.id()).type()).isNull();
+            assertThat(ids(rt.list(JobQuery.all().group("reports").search("mail")))).isEmpty();
+        }
+    }
+
+    @Test
+    void aSearchLongerThanTheLimitIsRefusedSayingTheLimit() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobQuery.all().search("x".repeat(201)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 200");
+    }
+
     private static java.util.List<String> ids(JobPage page) {
         return page.jobs().stream().map(JobRecord::id).toList();
     }

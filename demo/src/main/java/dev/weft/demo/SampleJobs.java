@@ -8,6 +8,9 @@ import dev.weft.scope.Join;
 import dev.weft.scope.Retry;
 import dev.weft.scope.Scope;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,8 @@ import java.util.function.Supplier;
  * samples run in memory and on PostgreSQL.
  */
 final class SampleJobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SampleJobs.class);
 
     /** How many pages a crawl visits. */
     record Crawl(int pages) {
@@ -68,11 +73,13 @@ final class SampleJobs {
         int limit = crawl.pages();
         ctx.progress().setTotal(1);
         ctx.progress().step("crawling");
+        LOG.info("crawl of {} pages starting, 16 at a time", limit);
         try (var pages = Scope.named("pages").maxConcurrency(16).open(Join.<Integer>allSuccessful())) {
             pages.fork("page-0", () -> visit(ctx, pages, 0, discovered, limit));
             pages.join();
         }
         ctx.progress().message(discovered.get() + " pages visited");
+        LOG.info("crawl done: {} pages visited", discovered.get());
         return discovered.get();
     }
 
@@ -101,6 +108,7 @@ final class SampleJobs {
         ctx.progress().setTotal((long) steps.size() * rows);
         for (String step : steps) {
             ctx.progress().step(step);
+            LOG.info("step {} starting: {} batches", step, rows);
             for (int r = 1; r <= rows; r++) {
                 Thread.sleep(60);
                 ctx.progress().message(step + ": " + r + "/" + rows + " batches");
@@ -132,6 +140,7 @@ final class SampleJobs {
             }
             checkout.fork("payment", () -> {
                 Thread.sleep(1_500);
+                LOG.warn("payment declined; the checkout's other tasks will be cancelled");
                 throw new IllegalStateException("payment declined by the (simulated) bank");
             });
             checkout.join();
@@ -154,6 +163,7 @@ final class SampleJobs {
     static String retry(JobContext ctx) throws Exception {
         ctx.progress().setTotal(20);
         ctx.progress().step("attempt " + ctx.attempt() + " of 3");
+        LOG.info("attempt {} of 3 starting", ctx.attempt());
         for (int i = 0; i < 20; i++) {
             Thread.sleep(100);
             if (ctx.attempt() < 3 && i == 10) {

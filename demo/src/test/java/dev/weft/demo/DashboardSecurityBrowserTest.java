@@ -17,40 +17,29 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * The dashboard and the API in headless chromium: pages of another origin change nothing, a token is asked for
  * and used, a refused event stream is retried, and a resume past the replay log refetches the jobs.
- * Needs chromium and chromedriver like {@link DashboardBrowserTest}.
+ * Needs chromium and chromedriver (see {@link Browser}).
  */
 class DashboardSecurityBrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private DemoServer demo;
-    private WebDriver browser;
+    private Browser browser;
     private HttpServer attacker;
     private final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
-    void startBrowser() throws Exception {
-        if (!Files.isExecutable(WebDriver.CHROMIUM) || !Files.isExecutable(WebDriver.CHROMEDRIVER)) {
-            String why = "browser test needs " + WebDriver.CHROMIUM + " and " + WebDriver.CHROMEDRIVER
-                    + " (run .ci/install-browser: apt-get install -y chromium chromium-driver)";
-            if ("required".equals(System.getenv("WEFT_BROWSER_TESTS"))) {
-                fail(why + "; WEFT_BROWSER_TESTS=required");
-            }
-            abort(why);
-        }
-        browser = WebDriver.start();
+    void startBrowser(org.junit.jupiter.api.TestInfo test) throws Exception {
+        browser = Browser.start("security-" + test.getTestMethod().orElseThrow().getName());
     }
 
     @AfterEach
@@ -58,6 +47,7 @@ class DashboardSecurityBrowserTest {
         release.countDown();
         try {
             if (browser != null) {
+                browser.screenshot("end");
                 browser.close();
             }
         } finally {
@@ -125,7 +115,7 @@ class DashboardSecurityBrowserTest {
         browser.navigate(origin + "/form");
         browser.await("return location.href.startsWith('" + target + "') && document.readyState === 'complete'",
                 WAIT, "the form post");
-        String answer = browser.script("return document.body.innerText").asText();
+        String answer = browser.text();
 
         assertThat(answer).contains("\"status\":403");
         assertThat(demo.runtime().get(victim.id()).state()).isEqualTo(JobState.RUNNING);
@@ -139,21 +129,21 @@ class DashboardSecurityBrowserTest {
         browser.navigate(demo.uri() + "/");
 
         browser.find("#login:not([hidden])", WAIT);
-        browser.type(browser.find("#token", WAIT), "wrong");
-        browser.click(browser.find("#login button", WAIT));
+        browser.find("#token", WAIT).sendKeys("wrong");
+        browser.click("#login button", WAIT);
         browser.await("return document.getElementById('login-why').textContent === 'wrong token'", WAIT,
                 "refusing a wrong token");
         browser.script("document.getElementById('token').value = ''");
-        browser.type(browser.find("#token", WAIT), "s3cret");
-        browser.click(browser.find("#login button", WAIT));
+        browser.find("#token", WAIT).sendKeys("s3cret");
+        browser.click("#login button", WAIT);
 
         browser.find("#conn.live", WAIT);
-        browser.click(browser.find("button[data-sample='pipeline']", WAIT));
-        browser.find("tr[data-name='pipeline']", WAIT);
-        browser.await("const b = document.querySelector(\"tr[data-name='pipeline'] progress.bar\");"
+        browser.click("button[data-sample='pipeline']", WAIT);
+        browser.find(".run[data-name='pipeline']", WAIT);
+        browser.await("const b = document.querySelector(\".run[data-name='pipeline'] progress.bar\");"
                 + " return b !== null && b.value > 0", WAIT, "the pipeline's bar moving (events over the cookie)");
-        assertThat(browser.script("return sessionStorage.getItem('weft-token')").asText()).isEqualTo("s3cret");
-        assertThat(browser.script("return document.getElementById('login').hidden").asBoolean()).isTrue();
+        assertThat(browser.script("return sessionStorage.getItem('weft-token')")).isEqualTo("s3cret");
+        assertThat(browser.script("return document.getElementById('login').hidden")).isEqualTo(true);
     }
 
     @Test
@@ -175,7 +165,7 @@ class DashboardSecurityBrowserTest {
             browser.find("#conn.live", Duration.ofSeconds(40));
         }
         longJob("seen-live");
-        browser.find("tr[data-name='seen-live']", WAIT);
+        browser.find(".run[data-name='seen-live']", WAIT);
     }
 
     @Test
@@ -183,14 +173,14 @@ class DashboardSecurityBrowserTest {
         demo = DemoServer.start(HttpConfig.builder().port(0).replayEvents(3).build());
         browser.navigate(demo.uri() + "/");
         browser.find("#conn.live", WAIT);
-        browser.script("stream.close();");
+        browser.script("weft.closeStream();");
 
         demo.runtime().submit("missed", ctx -> 1).await();     // its events leave the 3-event log ...
         for (int i = 0; i < 2; i++) {
             demo.runtime().submit("filler", ctx -> 1).await(); // ... pushed out by these
         }
-        browser.script("lastEventId = '1'; listen();");
+        browser.script("weft.resumeFrom('1');");
 
-        browser.find("tr[data-name='missed'][data-state='SUCCEEDED']", WAIT);
+        browser.find("#recent tr.job[data-name='missed'][data-state='SUCCEEDED']", WAIT);
     }
 }

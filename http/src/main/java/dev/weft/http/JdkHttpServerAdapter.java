@@ -17,6 +17,10 @@ import java.util.Map;
  * server.createContext("/", new JdkHttpServerAdapter(api));
  * server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
  * }</pre>
+ *
+ * <p>Mounted on a context other than {@code /} (say {@code server.createContext("/weft/", adapter)}), it hands
+ * the API paths without that prefix ({@code /weft/api/jobs} is {@code /api/jobs}), and redirects {@code /weft}
+ * to {@code /weft/}, so that the dashboard's relative URLs resolve under the prefix.
  */
 public final class JdkHttpServerAdapter implements HttpHandler {
 
@@ -38,6 +42,16 @@ public final class JdkHttpServerAdapter implements HttpHandler {
             }
             ApiResponse resp;
             String path = ex.getRequestURI().getPath();
+            String prefix = ex.getHttpContext().getPath();
+            prefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            if (!prefix.isEmpty() && path.equals(prefix)) {
+                ex.getResponseHeaders().set("Location", prefix + "/");
+                ex.sendResponseHeaders(301, -1);
+                return;
+            }
+            if (path.startsWith(prefix + "/")) {
+                path = path.substring(prefix.length());
+            }
             if (body.length > MAX_BODY) {
                 resp = api.error(413, "request body larger than " + MAX_BODY + " bytes", path);
             } else {

@@ -41,8 +41,9 @@ import java.util.WeakHashMap;
  *   <caption>Endpoints</caption>
  *   <tr><td>GET /api/health</td><td>status (UP, or DEGRADED while a durable store is unreachable) and counts per
  *   state</td></tr>
- *   <tr><td>GET /api/jobs</td><td>a page of jobs; {@code state} (repeatable or comma list), {@code name},
- *       {@code key}, {@code offset}, {@code limit}</td></tr>
+ *   <tr><td>GET /api/jobs</td><td>a page of jobs, newest submission first; {@code state} (repeatable or comma
+ *       list), {@code name}, {@code key}, {@code group}, {@code type}, {@code q} (search in name, key and id),
+ *       {@code offset}, {@code limit}</td></tr>
  *   <tr><td>POST /api/jobs</td><td>submits a job of a {@linkplain Builder#submittable submittable} type:
  *       {@code {"type", "payload", "key", "priority", "group", "timeout"}}; 201 with {@code Location}, 400 naming
  *       the wrong field, 409 when the key is held by a queued or running job</td></tr>
@@ -52,6 +53,12 @@ import java.util.WeakHashMap;
  *   <tr><td>GET /api/jobs/{id}/events</td><td>server-sent events of one job, ending after its FINISHED</td></tr>
  *   <tr><td>GET /api/events</td><td>server-sent events of every job</td></tr>
  *   <tr><td>GET /api/scopes</td><td>the live scope tree of the running jobs</td></tr>
+ *   <tr><td>GET /api/jobs/{id}/tree</td><td>one running job's scopes and tasks, aggregated for the dashboard</td></tr>
+ *   <tr><td>GET /api/jobs/{id}/logs</td><td>its latest log lines ({@code limit}), see {@link JobLogs}</td></tr>
+ *   <tr><td>POST /api/jobs/{id}/retry</td><td>runs a failed or cancelled job again as a new job (201)</td></tr>
+ *   <tr><td>DELETE /api/jobs/{id}</td><td>forgets a finished job</td></tr>
+ *   <tr><td>GET /api/throughput</td><td>jobs ended per minute over the last hour, by outcome</td></tr>
+ *   <tr><td>GET /api/nodes</td><td>the runtime's nodes with their heartbeat age and counts</td></tr>
  * </table>
  * Errors answer {@code {"error": "...", "status": N, "path": "..."}}.
  *
@@ -94,6 +101,8 @@ public final class JobApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobApi.class);
     private static final String JSON = "application/json";
+    /** Where the dashboard's files are, as an absolute resource path in this module. */
+    private static final String DASHBOARD = "/dev/weft/http/dashboard";
     /** The longest cancel reason accepted, in characters. */
     static final int MAX_REASON = 1024;
     /** How much of a request's path or input an error message repeats. */
@@ -113,6 +122,8 @@ public final class JobApi implements AutoCloseable {
     private final String staticRoot;
     private final JobSubmission submission;
     private final Responses responses;
+    private final DashboardRoutes dashboardRoutes;
+    private final boolean dashboard;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
     private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -124,8 +135,10 @@ public final class JobApi implements AutoCloseable {
         this.staticRoot = b.staticRoot;
         this.submission = new JobSubmission(runtime, mapper, b.submittable);
         this.responses = new Responses(this);
+        this.dashboard = b.dashboard;
         this.hub = new EventHub(runtime, mapper, config);
         this.guard = new RequestGuard(config);
+        this.dashboardRoutes = new DashboardRoutes(runtime, this, b.logs);
     }
 
     /** Starts configuring an API over {@code runtime}. */
@@ -265,8 +278,8 @@ public final class JobApi implements AutoCloseable {
             }
         } else if (seg.length >= 3 && seg[1].equals("jobs") && !seg[2].isEmpty()) {
             String id = seg[2];
-            if (seg.length == 3) {
-                return get(req) ? json(200, runtime.get(id)) : methodNotAllowed(req, "GET");
+            if (seg.length == 3 && !req.method().equals("DELETE")) {
+                return get(req) ? json(200, runtime.get(id)) : methodNotAllowed(req, "GET", "DELETE");
             }
             if (seg.length == 4 && seg[3].equals("cancel")) {
                 return req.method().equals("POST") ? cancel(req, id) : methodNotAllowed(req, "POST");
@@ -275,14 +288,15 @@ public final class JobApi implements AutoCloseable {
                 return get(req) ? events(req, id) : methodNotAllowed(req, "GET");
             }
         }
-        return error(404, "no such endpoint: " + path, path);
+        ApiResponse more = dashboardRoutes.route(req, seg);
+        return more != null ? more : error(404, "no such endpoint: " + path, path);
     }
 
     private static boolean get(ApiRequest req) {
         return req.method().equals("GET") || req.method().equals("HEAD");
     }
 
-    private ApiResponse methodNotAllowed(ApiRequest req, String... allowed) {
+    ApiResponse methodNotAllowed(ApiRequest req, String... allowed) {
         return error(405, "method " + req.method() + " not allowed here; allowed: " + String.join(", ", allowed),
                 req.path()).withHeader("Allow", String.join(", ", allowed));
     }
@@ -302,6 +316,7 @@ public final class JobApi implements AutoCloseable {
             body.put("detail", "the job store cannot be read: " + unreadable.getMessage());
         }
         body.put("eventStreams", hub.openStreams());
+        body.put("heartbeat", config.heartbeat());
         return json(200, body);
     }
 
@@ -322,12 +337,17 @@ public final class JobApi implements AutoCloseable {
         }
         int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
         int limit = intParam(req, "limit", 100, 1, JobQuery.MAX_LIMIT);
-        var query = new JobQuery(states, req.param("name").orElse(null), req.param("key").orElse(null), offset, limit);
+        String search = req.param("q").orElse(null);
+        if (search != null && search.length() > JobQuery.MAX_SEARCH) {
+            throw new BadRequest("q must be at most " + JobQuery.MAX_SEARCH + " characters, was " + search.length());
+        }
+        var query = new JobQuery(states, req.param("name").orElse(null), req.param("key").orElse(null),
+                req.param("group").orElse(null), req.param("type").orElse(null), search, offset, limit);
         JobPage page = runtime.list(query);
         return json(200, page);
     }
 
-    private static int intParam(ApiRequest req, String name, int dflt, int min, int max) {
+    static int intParam(ApiRequest req, String name, int dflt, int min, int max) {
         String v = req.param(name).orElse(null);
         if (v == null) {
             return dflt;
@@ -482,7 +502,7 @@ public final class JobApi implements AutoCloseable {
     }
 
     private ApiResponse staticResource(ApiRequest req) throws IOException {
-        if (staticRoot == null) {
+        if (staticRoot == null && !dashboard) {
             return error(404, "no such endpoint: " + req.path(), req.path());
         }
         if (!get(req)) {
@@ -492,13 +512,23 @@ public final class JobApi implements AutoCloseable {
         if (p.contains("..") || p.contains("//") || p.contains("\\")) {
             return error(400, "bad path", req.path());
         }
-        // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
-        try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
-            if (in == null) {
-                return error(404, "not found: " + req.path(), req.path());
+        byte[] bytes = null;
+        if (staticRoot != null) {
+            // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
+            try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
+                bytes = in == null ? null : in.readAllBytes();
             }
-            return ApiResponse.of(200, contentType(p), in.readAllBytes()).withHeader("Cache-Control", "no-cache");
         }
+        if (bytes == null && dashboard) {
+            // The dashboard lives in this module: Class.getResourceAsStream reads it on the class and module path.
+            try (InputStream in = JobApi.class.getResourceAsStream(DASHBOARD + p)) {
+                bytes = in == null ? null : in.readAllBytes();
+            }
+        }
+        if (bytes == null) {
+            return error(404, "not found: " + req.path(), req.path());
+        }
+        return ApiResponse.of(200, contentType(p), bytes).withHeader("Cache-Control", "no-cache");
     }
 
     private static String contentType(String p) {
@@ -526,7 +556,11 @@ public final class JobApi implements AutoCloseable {
     /** Ends every open event stream and stops listening to the runtime. Does not close the runtime. */
     @Override
     public void close() {
-        hub.close();
+        try {
+            hub.close();
+        } finally {
+            dashboardRoutes.close();
+        }
     }
 
     /** Configures a {@link JobApi}; not thread-safe. */
@@ -536,6 +570,8 @@ public final class JobApi implements AutoCloseable {
         private final List<Route> routes = new ArrayList<>();
         private String staticRoot;
         private final List<JobType<?, ?>> submittable = new ArrayList<>();
+        private boolean dashboard = true;
+        private JobLogs logs = JobLogs.shared();
 
         Builder(JobRuntime runtime) {
             this.runtime = Objects.requireNonNull(runtime, "runtime");
@@ -594,7 +630,9 @@ public final class JobApi implements AutoCloseable {
         /**
          * Serves GET requests outside {@code /api/} from resources under {@code root} ({@code /} is index.html),
          * found by the class loader that loaded Weft: on the class path, or in a module on the module path (a
-         * module's resources under a package name only if the module opens that package).
+         * module's resources under a package name only if the module opens that package). A file found there
+         * wins over the dashboard's file of the same name; the dashboard loads an {@code extension.js} found
+         * there as an ES module (see docs/dashboard.md).
          *
          * @param root an absolute resource path, such as {@code /com/example/web}
          * @throws IllegalArgumentException if {@code root} does not start with {@code /}
@@ -605,6 +643,25 @@ public final class JobApi implements AutoCloseable {
                         + " with '/', such as /com/example/web, was: " + root);
             }
             this.staticRoot = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+            return this;
+        }
+
+        /**
+         * Whether GET requests outside {@code /api/} serve Weft's dashboard (default: yes). The page uses relative
+         * URLs only, so it works wherever the API is mounted ({@code /}, or {@code /weft/} behind an adapter that
+         * strips that prefix).
+         */
+        public Builder dashboard(boolean serve) {
+            this.dashboard = serve;
+            return this;
+        }
+
+        /**
+         * Where {@code GET /api/jobs/{id}/logs} reads jobs' log lines (default {@link JobLogs#shared()}, which
+         * {@link dev.weft.http.logback.JobLogAppender} feeds).
+         */
+        public Builder jobLogs(JobLogs logs) {
+            this.logs = Objects.requireNonNull(logs, "logs");
             return this;
         }
 

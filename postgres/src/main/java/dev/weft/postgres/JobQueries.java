@@ -47,12 +47,10 @@ final class JobQueries {
     StoredPage list(JobQuery query) {
         Objects.requireNonNull(query, "query");
         boolean states = !query.states().isEmpty();
-        boolean name = query.name() != null;
-        boolean key = query.key() != null;
         String[] stateNames = query.states().stream().map(Enum::name).toArray(String[]::new);
         return calls.oneStatement("list jobs", c -> {
             List<StoredJob> jobs = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.list(states, name, key))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.list(query))) {
                 int i = bindFilter(c, ps, states, stateNames, query);
                 ps.setInt(i++, query.offset());
                 ps.setInt(i, query.limit());
@@ -66,7 +64,7 @@ final class JobQueries {
             if (query.offset() == 0 && jobs.size() < query.limit()) {
                 total = jobs.size();
             } else {
-                try (PreparedStatement ps = c.prepareStatement(sql.count(states, name, key))) {
+                try (PreparedStatement ps = c.prepareStatement(sql.count(query))) {
                     bindFilter(c, ps, states, stateNames, query);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -89,6 +87,18 @@ final class JobQueries {
         }
         if (query.key() != null) {
             ps.setString(i++, query.key());
+        }
+        if (query.group() != null) {
+            ps.setString(i++, query.group());
+        }
+        if (query.type() != null) {
+            ps.setString(i++, query.type());
+        }
+        if (query.search() != null) {
+            String pattern = "%" + query.search().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+            for (int k = 0; k < 3; k++) {
+                ps.setString(i++, pattern);
+            }
         }
         return i;
     }

@@ -1,5 +1,7 @@
 package dev.weft.postgres;
 
+import dev.weft.jobs.JobQuery;
+
 /**
  * The SQL of {@link PostgresJobStore}, for one table prefix. Every value is a bind parameter; only the prefix
  * (validated by the builder to {@code [a-z_][a-z0-9_]*}) is spliced into the text.
@@ -370,27 +372,39 @@ final class JobSql {
         return p + "cancel";
     }
 
-    /** A page of jobs, newest first, filtered by the non-null parts (bind: states[], name, key, offset, limit). */
-    String list(boolean states, boolean name, boolean key) {
-        return "SELECT j.*, now() AS read_at FROM " + p + "jobs j" + where(states, name, key)
-                + " ORDER BY j.seq DESC OFFSET ? LIMIT ?";
+    /**
+     * A page of jobs, newest first, filtered by the non-null parts of {@code q} (bind: states[], name, key, group,
+     * type, three times the search pattern, offset, limit).
+     */
+    String list(JobQuery q) {
+        return "SELECT j.*, now() AS read_at FROM " + p + "jobs j" + where(q) + " ORDER BY j.seq DESC OFFSET ? LIMIT ?";
     }
 
     /** How many jobs the filter of {@link #list} matches. */
-    String count(boolean states, boolean name, boolean key) {
-        return "SELECT count(*) FROM " + p + "jobs j" + where(states, name, key);
+    String count(JobQuery q) {
+        return "SELECT count(*) FROM " + p + "jobs j" + where(q);
     }
 
-    private static String where(boolean states, boolean name, boolean key) {
+    private static String where(JobQuery q) {
         StringBuilder sb = new StringBuilder();
-        if (states) {
+        if (!q.states().isEmpty()) {
             sb.append(" AND j.state = ANY(?::text[])");
         }
-        if (name) {
+        if (q.name() != null) {
             sb.append(" AND j.name = ?");
         }
-        if (key) {
+        if (q.key() != null) {
             sb.append(" AND j.dedupe_key = ?");
+        }
+        if (q.group() != null) {
+            sb.append(" AND j.group_name = ?");
+        }
+        if (q.type() != null) {
+            sb.append(" AND j.type = ?");
+        }
+        if (q.search() != null) {
+            sb.append(" AND (j.name ILIKE ? ESCAPE '\\' OR j.dedupe_key ILIKE ? ESCAPE '\\'"
+                    + " OR j.id::text ILIKE ? ESCAPE '\\')");
         }
         return sb.isEmpty() ? "" : " WHERE" + sb.substring(4);
     }

@@ -139,6 +139,61 @@ class DurableJobsTest {
     }
 
     @Test
+    void listSearchesNameKeyAndIdAndFiltersByGroupAndTypeWithWildcardsTakenLiterally() throws Exception {
+        var echo = JobType.of("echo", String.class, String.class, (ctx, s) -> s);
+        var shout = JobType.of("shout", String.class, String.class, (ctx, s) -> s.toUpperCase());
+        try (var rt = runtime("search", echo, shout).build()) {
+            var report = rt.submit(JobSpec.named("Monthly-Report").key("tenant_7").group("reports").run(echo, "r"));
+            var mail = rt.submit(JobSpec.named("mail").key("tenant-8").group("mail").run(shout, "m"));
+            report.await(WAIT);
+            mail.await(WAIT);
+
+            assertThat(ids(rt.list(JobQuery.all().search("REPORT")))).containsExactly(report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("tenant")))).containsExactly(mail.id(), report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("tenant_")))).containsExactly(report.id());
+            assertThat(ids(rt.list(JobQuery.all().search("%")))).isEmpty();
+            assertThat(ids(rt.list(JobQuery.all().search(mail.id().substring(24))))).containsExactly(mail.id());
+            assertThat(ids(rt.list(JobQuery.all().group("mail")))).containsExactly(mail.id());
+            assertThat(ids(rt.list(JobQuery.all().type("echo")))).containsExactly(report.id());
+            assertThat(rt.get(mail.id()).type()).isEqualTo("shout");
+            assertThat(rt.list(JobQuery.all().type("echo").search("mail")).total()).isZero();
+        }
+    }
+
+    @Test
+    void aFailedJobIsRetriedAsANewJobWithTheSameTypePayloadAndKey() throws Exception {
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        var flaky = JobType.of("flaky-echo", String.class, String.class, (ctx, s) -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new java.io.IOException("upstream down");
+            }
+            return s + "!";
+        });
+        try (var rt = runtime("retry", flaky).build()) {
+            var first = rt.submit(JobSpec.named("echo-it").key("order-7").group("g").run(flaky, "hello"));
+            assertThat(first.awaitCompletion(WAIT)).isTrue();
+            assertThat(rt.get(first.id()).state()).isEqualTo(dev.weft.jobs.JobState.FAILED);
+
+            var again = rt.retry(first.id());
+
+            assertThat(again.id()).isNotEqualTo(first.id());
+            assertThat(again.await(WAIT)).isEqualTo("hello!");
+            var r = rt.get(again.id());
+            assertThat(r.name()).isEqualTo("echo-it");
+            assertThat(r.key()).isEqualTo("order-7");
+            assertThat(r.group()).isEqualTo("g");
+            assertThat(r.type()).isEqualTo("flaky-echo");
+            assertThatThrownBy(() -> rt.retry(again.id())).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is SUCCEEDED");
+            assertThatThrownBy(() -> rt.delete(again.id())).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    private static java.util.List<String> ids(dev.weft.jobs.JobPage page) {
+        return page.jobs().stream().map(dev.weft.jobs.JobRecord::id).toList();
+    }
+
+    @Test
     void aKeyHeldByAQueuedOrRunningJobReturnsThatJob() throws Exception {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
