@@ -446,9 +446,13 @@ final class DurableJobRuntime implements JobRuntime {
 
     @Override
     public boolean delete(String id) {
-        get(id);
-        throw new UnsupportedOperationException("deleting a job is not supported on a durable store yet; retention"
-                + " purges finished jobs");
+        Objects.requireNonNull(id, "job id must not be null");
+        JobState state = store.deleteFinished(id).orElseThrow(() -> new NoSuchJobException(id));
+        if (!state.isTerminal()) {
+            throw new IllegalStateException("job " + id + " is " + state + "; only a finished job can be deleted "
+                    + "(cancel it first)");
+        }
+        return true;
     }
 
     @Override

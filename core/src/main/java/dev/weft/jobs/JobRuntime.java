@@ -146,11 +146,12 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
     JobHandle<?> retry(String id);
 
     /**
-     * Forgets a finished job before retention would: it is no longer found, listed or counted.
+     * Forgets a finished job before retention would: it is no longer found, listed or counted (on a durable
+     * store its row and its events are deleted, for every node).
      *
      * @return {@code true} if this call deleted it, {@code false} if it was already gone
-     * @throws IllegalStateException         if the job is queued or running (cancel it first)
-     * @throws UnsupportedOperationException on a durable store (not yet supported there)
+     * @throws NoSuchJobException    if there is no such job
+     * @throws IllegalStateException if the job is queued or running (cancel it first)
      */
     boolean delete(String id);
 

@@ -220,9 +220,9 @@ public final class SseStream implements AutoCloseable {
             return;
         }
         closed = true;
+        SseSink s = sink; // read before the wake-up: a woken pusher clears it on its way out
         hub.remove(this);
         queue.offer(WAKE);
-        SseSink s = sink;
         if (s != null) {
             s.disconnect();
         }

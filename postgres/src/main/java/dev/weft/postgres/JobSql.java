@@ -58,6 +58,7 @@ final class JobSql {
     final String cancelQueued;
     final String cancelRunning;
     final String stateOf;
+    final String deleteFinished;
     final String find;
     final String counts;
     final String eventsAfter;
@@ -296,6 +297,19 @@ final class JobSql {
                 """.formatted(jobs);
 
         stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";
+
+        // binds: id, id; answers the job's state (no row: no such job) and whether it was deleted
+        deleteFinished = """
+                WITH j AS (
+                    SELECT id, state FROM %1$s WHERE id = ?
+                ), d AS (
+                    DELETE FROM %1$s WHERE id = ? AND state IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
+                    RETURNING id
+                ), e AS (
+                    DELETE FROM %2$s WHERE job_id IN (SELECT id FROM d)
+                )
+                SELECT j.state, EXISTS (SELECT 1 FROM d) AS deleted FROM j
+                """.formatted(jobs, events);
 
         find = "SELECT j.*, now() AS read_at FROM " + jobs + " j WHERE j.id = ?";
 

@@ -640,6 +640,23 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public Optional<JobState> deleteFinished(String id) {
+        UUID uuid = JobRows.parseUuid(id);
+        if (uuid == null) {
+            return Optional.empty();
+        }
+        return calls.oneStatement("delete a finished job", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteFinished)) {
+                ps.setObject(1, uuid);
+                ps.setObject(2, uuid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(JobState.valueOf(rs.getString(1))) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public Optional<StoredJob> find(String id) {
         return queries.find(id);
     }

@@ -185,7 +185,37 @@ class DurableJobsTest {
             assertThat(r.type()).isEqualTo("flaky-echo");
             assertThatThrownBy(() -> rt.retry(again.id())).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("is SUCCEEDED");
-            assertThatThrownBy(() -> rt.delete(again.id())).isInstanceOf(UnsupportedOperationException.class);
+        }
+    }
+
+    @Test
+    void aFinishedJobIsDeletedWithItsEventsForEveryNodeAndAQueuedOrRunningOneIsRefused() throws Exception {
+        var release = new CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        var gate = JobType.of("gate", String.class, String.class, (ctx, s) -> {
+            started.countDown();
+            release.await();
+            return s;
+        });
+        try (var rt = runtime("deleter", gate).build(); var other = runtime("other-node").build()) {
+            var h = rt.submit(gate, "x");
+            assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> other.delete(h.id())).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is RUNNING").hasMessageContaining("cancel it first");
+            release.countDown();
+            assertThat(h.await(WAIT)).isEqualTo("x");
+
+            assertThat(other.delete(h.id())).isTrue();
+
+            assertThat(rt.find(h.id())).isEmpty();
+            assertThat(other.find(h.id())).isEmpty();
+            try (var c = db.getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*) FROM weft_events WHERE job_id = '" + h.id() + "'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("its events are gone too").isZero();
+            }
+            assertThatThrownBy(() -> rt.delete(h.id())).isInstanceOf(NoSuchJobException.class);
+            assertThatThrownBy(() -> rt.delete("not-a-uuid")).isInstanceOf(NoSuchJobException.class);
         }
     }
 

@@ -135,6 +135,15 @@ public interface JobStore extends AutoCloseable {
      */
     CancelOutcome cancel(String id, CancellationReason reason);
 
+    /**
+     * Deletes job {@code id} and its events if it is finished (SUCCEEDED, FAILED, CANCELLED or TIMED_OUT), in one
+     * transaction.
+     *
+     * @return empty if the store has no such job; else its state, the job deleted exactly when that state is
+     *         terminal
+     */
+    Optional<JobState> deleteFinished(String id);
+
     /** The job {@code id}, if the store has it. */
     Optional<StoredJob> find(String id);
 
