@@ -332,6 +332,26 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aHungServerIsShownAsNotAnsweringUntilItAnswersAgain() throws Exception {
+        demo = DemoServer.start(HttpConfig.builder().port(0).heartbeat(Duration.ofSeconds(3)).build());
+        try (var proxy = new FreezingProxy(demo.uri().getPort())) {
+            browser.navigate("http://127.0.0.1:" + proxy.port() + "/");
+            browser.find("#conn.live", WAIT);
+
+            proxy.freeze(); // the stream stays open, but nothing arrives and the probes get no answer
+
+            browser.find("#conn.down", WAIT);
+            assertThat(browser.script("return document.getElementById('conn').textContent"))
+                    .isEqualTo("server not answering");
+            assertThat(browser.script("return document.body.classList.contains('stale')")).isEqualTo(true);
+            browser.screenshot("hung");
+
+            proxy.thaw();
+            browser.find("#conn.live", WAIT);
+        }
+    }
+
+    @Test
     void theEventStreamComesBackAfterTheServerRestartsAndStaleRowsAreRefetched() throws Exception {
         int port;
         try (var s = new ServerSocket(0)) {
