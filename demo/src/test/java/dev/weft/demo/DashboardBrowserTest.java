@@ -245,6 +245,44 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aWaitingJobSaysQueuedAndARetrysEarlierErrorIsNotShownAsItsOutcome() throws Exception {
+        startDemo();
+        var gate = gate();
+        var secondAttempt = new CountDownLatch(1);
+        var flaky = demo.runtime().submit(JobSpec.named("flaky").retry(dev.weft.scope.Retry.attempts(2))
+                .body(String.class, ctx -> {
+                    if (ctx.attempt() == 1) {
+                        throw new java.io.IOException("upstream down");
+                    }
+                    secondAttempt.countDown();
+                    gate.await();
+                    return "ok";
+                }));
+        secondAttempt.await();
+        for (int i = 0; i < 15; i++) { // with flaky, the demo's 16 slots are taken ...
+            gatedJob("filler-" + i, gate);
+        }
+        var waiting = gatedJob("waiting", gate); // ... so this one waits
+        assertThat(demo.runtime().get(waiting.id()).state()).isEqualTo(JobState.QUEUED);
+
+        browser.navigate(demo.uri() + "/#/jobs");
+        browser.find("#jobs tr.job[data-name='waiting'][data-state='QUEUED']", WAIT);
+        assertThat(browser.script("return document.querySelector(\"#jobs tr.job[data-name='waiting'] .c-progress\")"
+                + ".textContent")).isEqualTo("queued");
+        browser.find("#jobs tr.job[data-name='flaky'][data-state='RUNNING'] .outcome .muted", WAIT);
+        assertThat((String) browser.script("return document.querySelector(\"#jobs tr.job[data-name='flaky'] .outcome\")"
+                + ".textContent")).contains("attempt 1 failed, retrying");
+        assertThat(browser.script("return document.querySelector(\"#jobs tr.job[data-name='flaky'] .outcome .bad\")"))
+                .isNull();
+        browser.screenshot("queued-and-retrying");
+
+        browser.navigate(demo.uri() + "/#/jobs/" + flaky.id());
+        browser.find("#job[data-state='RUNNING'] #timeline .earlier", WAIT);
+        assertThat(browser.script("return document.getElementById('job-outcome').hidden")).isEqualTo(true);
+        browser.screenshot("retrying-detail");
+    }
+
+    @Test
     void searchAndPaginationWorkOverTenThousandJobs() throws Exception {
         startDemo();
         List<JobSpec<Integer>> specs = new ArrayList<>();
@@ -291,6 +329,26 @@ class DashboardBrowserTest {
 
     private String firstRowName() {
         return (String) browser.script("return document.querySelector('#jobs tbody tr.job').dataset.name");
+    }
+
+    @Test
+    void aHungServerIsShownAsNotAnsweringUntilItAnswersAgain() throws Exception {
+        demo = DemoServer.start(HttpConfig.builder().port(0).heartbeat(Duration.ofSeconds(3)).build());
+        try (var proxy = new FreezingProxy(demo.uri().getPort())) {
+            browser.navigate("http://127.0.0.1:" + proxy.port() + "/");
+            browser.find("#conn.live", WAIT);
+
+            proxy.freeze(); // the stream stays open, but nothing arrives and the probes get no answer
+
+            browser.find("#conn.down", WAIT);
+            assertThat(browser.script("return document.getElementById('conn').textContent"))
+                    .isEqualTo("server not answering");
+            assertThat(browser.script("return document.body.classList.contains('stale')")).isEqualTo(true);
+            browser.screenshot("hung");
+
+            proxy.thaw();
+            browser.find("#conn.live", WAIT);
+        }
     }
 
     @Test

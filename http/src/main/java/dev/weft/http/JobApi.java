@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -101,8 +100,6 @@ public final class JobApi implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobApi.class);
     private static final String JSON = "application/json";
-    /** Where the dashboard's files are, as an absolute resource path in this module. */
-    private static final String DASHBOARD = "/dev/weft/http/dashboard";
     /** The longest cancel reason accepted, in characters. */
     static final int MAX_REASON = 1024;
     /** How much of a request's path or input an error message repeats. */
@@ -119,11 +116,10 @@ public final class JobApi implements AutoCloseable {
     private final EventHub hub;
     private final RequestGuard guard;
     private final List<Route> routes;
-    private final String staticRoot;
+    private final StaticFiles files;
     private final JobSubmission submission;
     private final Responses responses;
     private final DashboardRoutes dashboardRoutes;
-    private final boolean dashboard;
     /** When each scope was first seen by /api/scopes (the API has no open time); weak so scopes can go. */
     private final Map<Scope<?, ?>, Instant> firstSeen = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -132,10 +128,9 @@ public final class JobApi implements AutoCloseable {
         this.config = b.config;
         this.mapper = Json.mapper(config.exposeStackTraces());
         this.routes = List.copyOf(b.routes);
-        this.staticRoot = b.staticRoot;
+        this.files = new StaticFiles(b.staticRoot, b.dashboard);
         this.submission = new JobSubmission(runtime, mapper, b.submittable);
         this.responses = new Responses(this);
-        this.dashboard = b.dashboard;
         this.hub = new EventHub(runtime, mapper, config);
         this.guard = new RequestGuard(config);
         this.dashboardRoutes = new DashboardRoutes(runtime, this, b.logs);
@@ -502,46 +497,20 @@ public final class JobApi implements AutoCloseable {
     }
 
     private ApiResponse staticResource(ApiRequest req) throws IOException {
-        if (staticRoot == null && !dashboard) {
+        if (!files.serves()) {
             return error(404, "no such endpoint: " + req.path(), req.path());
         }
         if (!get(req)) {
             return methodNotAllowed(req, "GET");
         }
-        String p = req.path().equals("/") ? "/index.html" : req.path();
-        if (p.contains("..") || p.contains("//") || p.contains("\\")) {
+        if (!StaticFiles.acceptable(req.path())) {
             return error(400, "bad path", req.path());
         }
-        byte[] bytes = null;
-        if (staticRoot != null) {
-            // The class loader, not JobApi.class: in a named module, Class.getResourceAsStream looks in that module only.
-            try (InputStream in = JobApi.class.getClassLoader().getResourceAsStream((staticRoot + p).substring(1))) {
-                bytes = in == null ? null : in.readAllBytes();
-            }
-        }
-        if (bytes == null && dashboard) {
-            // The dashboard lives in this module: Class.getResourceAsStream reads it on the class and module path.
-            try (InputStream in = JobApi.class.getResourceAsStream(DASHBOARD + p)) {
-                bytes = in == null ? null : in.readAllBytes();
-            }
-        }
-        if (bytes == null) {
+        StaticFiles.File file = files.find(req.path());
+        if (file == null) {
             return error(404, "not found: " + req.path(), req.path());
         }
-        return ApiResponse.of(200, contentType(p), bytes).withHeader("Cache-Control", "no-cache");
-    }
-
-    private static String contentType(String p) {
-        if (p.endsWith(".html")) {
-            return "text/html; charset=utf-8";
-        } else if (p.endsWith(".js")) {
-            return "text/javascript; charset=utf-8";
-        } else if (p.endsWith(".css")) {
-            return "text/css; charset=utf-8";
-        } else if (p.endsWith(".svg")) {
-            return "image/svg+xml";
-        }
-        return "application/octet-stream";
+        return ApiResponse.of(200, file.contentType(), file.bytes()).withHeader("Cache-Control", "no-cache");
     }
 
     /**
