@@ -5,6 +5,9 @@
 #   benchmarks/run-durable-comparison.sh --name pg-2026-12-07       the defaults: 20,000 jobs per system
 #   benchmarks/run-durable-comparison.sh --name NAME --rounds 3     the median of 3 throughput rounds per system
 #   benchmarks/run-durable-comparison.sh --help                      every option
+#   benchmarks/run-durable-comparison.sh --name NAME --nodes 1,2,3 --systems db-scheduler,weft --rounds 3 \
+#       --weft-max-running 1024     many nodes: each system run by 1, 2 and 3 nodes on one database, each node
+#                                   a JVM of its own (throughput only; about 12 minutes on 2 cores)
 #
 # Builds the benchmarks jar (with weft-core and weft-postgres), then runs dev.weft.bench.durable.DurableComparison
 # on a JDK 25. The program starts its own PostgreSQL (the machine's PostgreSQL binaries, fsync on, as the postgres
@@ -41,7 +44,7 @@ find_jdk() {
 }
 
 for a in "$@"; do
-  case "$a" in -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo; skip_build=true ;; esac
+  case "$a" in -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; echo; skip_build=true ;; esac
 done
 
 JAVA_HOME=$(find_jdk) || die "no JDK 25 found (JAVA_HOME unset or older, nothing under /usr/lib/jvm); install one,

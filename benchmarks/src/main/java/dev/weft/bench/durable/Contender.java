@@ -22,8 +22,14 @@ interface Contender extends AutoCloseable {
     /** The settings used, one line each, said in the output. */
     List<String> settings();
 
-    /** Creates what the system needs in {@code ds}'s database and starts processing. */
-    void start(DataSource ds, Options options) throws Exception;
+    /**
+     * Creates what the system needs in {@code ds}'s database (unless it is there already: the nodes of one
+     * many-node run start one after the other on one database) and starts processing.
+     *
+     * @param nodeName this instance's name among the instances on the database (Weft's node name, db-scheduler's
+     *                 scheduler name), or null for the system's default (one instance)
+     */
+    void start(DataSource ds, Options options, String nodeName) throws Exception;
 
     /** Submits jobs {@code from} (inclusive) to {@code to} (exclusive) the system's fastest recommended way. */
     void submitMany(int from, int to) throws Exception;
@@ -43,6 +49,12 @@ interface Contender extends AutoCloseable {
 
     /** How many submitted jobs the store has not yet recorded as completed. */
     long unfinishedInStore() throws Exception;
+
+    /**
+     * The query that counts the jobs the store has not yet recorded as completed, for a process that is not an
+     * instance of the system (the parent of a many-node run): one row, one number.
+     */
+    String unfinishedQuery();
 
     @Override
     void close() throws Exception;

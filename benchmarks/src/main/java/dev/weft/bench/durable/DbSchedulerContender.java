@@ -1,6 +1,7 @@
 package dev.weft.bench.durable;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
 final class DbSchedulerContender implements Contender {
 
     private static final String DDL = """
-            create table scheduled_tasks (
+            create table if not exists scheduled_tasks (
               task_name text not null,
               task_instance text not null,
               task_data bytea,
@@ -41,9 +42,9 @@ final class DbSchedulerContender implements Contender {
               priority SMALLINT,
               PRIMARY KEY (task_name, task_instance)
             );
-            CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time);
-            CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat);
-            CREATE INDEX priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc);
+            CREATE INDEX IF NOT EXISTS execution_time_idx ON scheduled_tasks (execution_time);
+            CREATE INDEX IF NOT EXISTS last_heartbeat_idx ON scheduled_tasks (last_heartbeat);
+            CREATE INDEX IF NOT EXISTS priority_execution_time_idx on scheduled_tasks (priority desc, execution_time asc);
             """;
 
     private final OneTimeTask<Integer> task = Tasks.oneTime("noop", Integer.class)
@@ -53,6 +54,7 @@ final class DbSchedulerContender implements Contender {
     private int threads;
     private double lower;
     private double upper;
+    private String nodeName;
 
     @Override
     public String name() {
@@ -61,7 +63,8 @@ final class DbSchedulerContender implements Contender {
 
     @Override
     public List<String> settings() {
-        return List.of("db-scheduler 16.7.1, one Scheduler",
+        return List.of("db-scheduler 16.7.1, one Scheduler" + (nodeName == null ? "" : " per node, "
+                        + "schedulerName(new SchedulerName.Fixed(node name))"),
                 "pollUsingLockAndFetch(" + lower + ", " + upper + ") (README: lock-and-fetch for >1000 executions/s; "
                         + "1.0, 4.0 \"for high throughput\")",
                 "threads(" + threads + ") (its README benchmark used 20 threads on 2-core nodes)",
@@ -73,7 +76,7 @@ final class DbSchedulerContender implements Contender {
     }
 
     @Override
-    public void start(DataSource ds, Options o) throws Exception {
+    public void start(DataSource ds, Options o, String nodeName) throws Exception {
         this.ds = ds;
         this.threads = o.dbSchedulerThreads();
         this.lower = o.dbSchedulerLower();
@@ -81,7 +84,12 @@ final class DbSchedulerContender implements Contender {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute(DDL);
         }
-        scheduler = Scheduler.create(ds, task)
+        this.nodeName = nodeName;
+        var builder = Scheduler.create(ds, task);
+        if (nodeName != null) {
+            builder.schedulerName(new SchedulerName.Fixed(nodeName));
+        }
+        scheduler = builder
                 .threads(threads)
                 .pollUsingLockAndFetch(lower, upper)
                 .enableImmediateExecution()
@@ -102,9 +110,14 @@ final class DbSchedulerContender implements Contender {
     }
 
     @Override
+    public String unfinishedQuery() {
+        return "select count(*) from scheduled_tasks";
+    }
+
+    @Override
     public long unfinishedInStore() throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select count(*) from scheduled_tasks")) {
+             ResultSet r = s.executeQuery(unfinishedQuery())) {
             r.next();
             return r.getLong(1);
         }

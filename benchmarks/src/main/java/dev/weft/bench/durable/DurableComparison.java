@@ -39,6 +39,10 @@ import java.util.function.Supplier;
  *       submitter takes {@code System.nanoTime()} just before the submit call, the handler first thing.</li>
  * </ol>
  *
+ * <p>With {@code --nodes 1,2,3} the program runs the many-node comparison instead of steps 2 and 3: for each node
+ * count N, each system is run by N nodes on one fresh database, each node a JVM of its own ({@link ManyNodes}),
+ * and the CPU that PostgreSQL, the nodes and the rest of the machine used is reported ({@link ManyNodesReport}).
+ *
  * <p>A system that cannot run here (Weft before its PostgreSQL store lands) is skipped with the reason in the
  * output. Results: a markdown table on stdout and in {@code RESULTS/durable-NAME.md}, and one JSON object per line
  * per measurement in {@code RESULTS/durable-NAME.json}.
@@ -62,6 +66,9 @@ public final class DurableComparison {
               --dbs-threads N        db-scheduler threads (default 20)
               --dbs-limits LO,HI     db-scheduler lock-and-fetch limits (default 1.0,4.0)
               --weft-max-running N   Weft maxRunning (default 32)
+              --nodes N[,N...]       many-node runs instead: each system (JobRunr at 1 only) run by N nodes on one
+                                     database, each node a JVM of its own, for each N given (e.g. 1,2,3);
+                                     throughput only
             """;
 
     private final Options o;
@@ -72,6 +79,7 @@ public final class DurableComparison {
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private LocalPostgres pg;
     private String args = "";
+    private List<String> argList = List.of();
 
     private DurableComparison(Options o) {
         this.o = o;
@@ -90,6 +98,7 @@ public final class DurableComparison {
         }
         DurableComparison run = new DurableComparison(o);
         run.args = String.join(" ", args);
+        run.argList = List.of(args);
         run.run();
         System.exit(0);
     }
@@ -106,6 +115,10 @@ public final class DurableComparison {
                     + server.get("fsync") + ", synchronous_commit " + server.get("synchronous_commit"));
             PgBench pgbench = new PgBench(pg.binaries(), pg.port());
             PgBench.Result before = pgbench(pgbench, "before");
+            if (!o.nodes().isEmpty()) {
+                manyNodes(began, loadBefore, server, pgbench, before);
+                return;
+            }
             for (int round = 1; round <= o.rounds(); round++) {
                 List<String> order = new ArrayList<>(o.systems());
                 java.util.Collections.rotate(order, -(round - 1));
@@ -118,19 +131,7 @@ public final class DurableComparison {
             }
             PgBench.Result after = before == null ? null : pgbench(pgbench, "after");
             String loadAfter = loadAverage();
-            Map<String, Object> machine = new LinkedHashMap<>();
-            machine.put("measurement", "machine");
-            machine.put("began", began.toString());
-            machine.put("nproc", Runtime.getRuntime().availableProcessors());
-            machine.put("load_before", loadBefore);
-            machine.put("load_after", loadAfter);
-            machine.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
-            machine.put("commit", System.getProperty("weft.commit", "unknown"));
-            machine.put("postgres", server.get("server_version"));
-            machine.put("fsync", server.get("fsync"));
-            machine.put("synchronous_commit", server.get("synchronous_commit"));
-            machine.put("shared_buffers", server.get("shared_buffers"));
-            json(machine);
+            json(machine(began, loadBefore, loadAfter, server));
             report(began, loadBefore, loadAfter, server, before, after);
         } finally {
             pg.close();
@@ -173,9 +174,107 @@ public final class DurableComparison {
         }
     }
 
+    // ---------------------------------------------------------------- many nodes
+
+    /** The many-node runs ({@code --nodes}): throughput only, each node a process of its own. */
+    private void manyNodes(Instant began, String loadBefore, Map<String, String> server, PgBench pgbench,
+                           PgBench.Result before) throws Exception {
+        long[] backend = new long[1];
+        admin(s -> {
+            try (ResultSet r = s.executeQuery("select pg_backend_pid()")) {
+                r.next();
+                backend[0] = r.getLong(1);
+            }
+        });
+        CpuMeter cpu = new CpuMeter(CpuMeter.parentOf(backend[0]));
+        Path logs = Files.createTempDirectory("weft-bench-nodes-");
+        say("many nodes: " + o.nodes() + " nodes per system, each a JVM of its own (" + String.join(" ",
+                NodeProcess.JVM_FLAGS) + "); node logs in " + logs);
+        ManyNodes runner = new ManyNodes(o, argList, cpu, logs);
+        Map<String, List<ManyNodes.Result>> results = new LinkedHashMap<>();
+        Map<String, String> notRun = new LinkedHashMap<>();
+        for (int round = 1; round <= o.rounds(); round++) {
+            for (int n : o.nodes()) {
+                List<String> order = new ArrayList<>(o.systems());
+                java.util.Collections.rotate(order, -(round - 1));
+                for (String system : order) {
+                    String key = ManyNodesReport.key(system, n);
+                    if (notRun.containsKey(key)) {
+                        continue;
+                    }
+                    if (system.equals("jobrunr") && n > 1) {
+                        notRun.put(key, "JobRunr runs at one node only here: the many-node comparison is with "
+                                + "db-scheduler, and JobRunr's 5 s poll makes it a third of db-scheduler's "
+                                + "throughput at one node already");
+                        continue;
+                    }
+                    try {
+                        String db = database(system, "nodes" + n);
+                        ManyNodes.Result r = runner.measure(system, n, pg.jdbcUrl().replace("/postgres?", "/" + db
+                                + "?"), contender(system).unfinishedQuery(), this::checkpoint,
+                                DurableComparison::say);
+                        results.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+                        say(String.format(Locale.ROOT, "%s, %d node%s, round %d: %.0f jobs/s (store-confirmed; "
+                                        + "%.2f s in all, submit calls %.2f s, handler count reached at %.2f s; jobs "
+                                        + "run per node %s; cores busy: PostgreSQL %.2f, nodes %.2f, this process "
+                                        + "%.2f, whole machine %.2f of %.1f)", system, n, n == 1 ? "" : "s", round,
+                                r.jobsPerSecond(), r.seconds(), r.submitSeconds(), r.handlerSeconds(),
+                                ManyNodesReport.perNode(r.ranPerNode()), r.cpu().postgres(), r.cpu().nodes(),
+                                r.cpu().parent(), r.cpu().machineBusy(), r.cpu().machineCores()));
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("measurement", "nodes-throughput");
+                        m.put("system", system);
+                        m.put("nodes", n);
+                        m.put("round", round);
+                        m.put("jobs", r.jobs());
+                        m.put("warmup_jobs", o.warmupJobs());
+                        m.put("seconds", round(r.seconds(), 3));
+                        m.put("jobs_per_s", round(r.jobsPerSecond(), 1));
+                        m.put("submit_seconds", round(r.submitSeconds(), 3));
+                        m.put("handler_seconds", round(r.handlerSeconds(), 3));
+                        m.put("jobs_run_per_node", ManyNodesReport.perNode(r.ranPerNode()));
+                        m.put("cores_postgres", round(r.cpu().postgres(), 3));
+                        m.put("cores_nodes", round(r.cpu().nodes(), 3));
+                        m.put("cores_parent", round(r.cpu().parent(), 3));
+                        m.put("cores_machine_busy", round(r.cpu().machineBusy(), 3));
+                        m.put("cores_machine", round(r.cpu().machineCores(), 3));
+                        m.put("load_before", r.load());
+                        json(m);
+                    } catch (Throwable e) {
+                        say(system + ", " + n + " nodes: FAILED: " + e);
+                        e.printStackTrace(System.err);
+                        notRun.put(key, "failed: " + e);
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("measurement", "failed");
+                        m.put("system", system);
+                        m.put("nodes", n);
+                        m.put("error", String.valueOf(e));
+                        json(m);
+                    }
+                }
+            }
+        }
+        PgBench.Result after = before == null ? null : pgbench(pgbench, "after");
+        String loadAfter = loadAverage();
+        json(machine(began, loadBefore, loadAfter, server));
+        ManyNodesReport report = new ManyNodesReport(o, results, notRun);
+        StringBuilder md = new StringBuilder();
+        md.append("# Many nodes side by side: ").append(o.name()).append("\n\n");
+        header(md, began, loadBefore, loadAfter, server, before, after);
+        md.append(report.markdown());
+        for (String[] ratio : report.ratios()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("measurement", "nodes-ratio");
+            m.put("nodes", Integer.parseInt(ratio[0]));
+            m.put("weft_over_db_scheduler", Double.parseDouble(ratio[1]));
+            json(m);
+        }
+        write(md);
+    }
+
     // ---------------------------------------------------------------- one system
 
-    private static Contender contender(String system) {
+    static Contender contender(String system) {
         return switch (system) {
             case "weft" -> new WeftContender();
             case "db-scheduler" -> new DbSchedulerContender();
@@ -236,7 +335,7 @@ public final class DurableComparison {
     private void throughput(String system, int round, Map<String, Object> results) throws Exception {
         String db = database(system, "throughput");
         try (HikariDataSource ds = pool(db); Contender c = contender(system)) {
-            c.start(ds, o);
+            c.start(ds, o, null);
             settings.put(system, c.settings());
             int warm = o.warmupJobs();
             if (warm > 0) {
@@ -322,7 +421,7 @@ public final class DurableComparison {
     private void latency(String system, Map<String, Object> results) throws Exception {
         String db = database(system, "latency");
         try (HikariDataSource ds = pool(db); Contender c = contender(system)) {
-            c.start(ds, o);
+            c.start(ds, o, null);
             Recorder.arm(Integer.MAX_VALUE);
             int warm = Math.min(20, o.latencySamples());
             long warmBudget = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, o.latencyBudgetSeconds() / 5));
@@ -388,11 +487,9 @@ public final class DurableComparison {
 
     // ---------------------------------------------------------------- the report
 
-    private void report(Instant began, String loadBefore, String loadAfter, Map<String, String> server,
-                        PgBench.Result before, PgBench.Result after) throws IOException {
-        double tps = before == null ? Double.NaN : after == null ? before.tps() : (before.tps() + after.tps()) / 2;
-        StringBuilder md = new StringBuilder();
-        md.append("# Durable jobs side by side: ").append(o.name()).append("\n\n");
+    /** The command, the machine, the server and pgbench's figures: the head of every report. */
+    private void header(StringBuilder md, Instant began, String loadBefore, String loadAfter,
+                        Map<String, String> server, PgBench.Result before, PgBench.Result after) {
         md.append("Command: `benchmarks/run-durable-comparison.sh").append(args.isEmpty() ? "" : " " + args)
                 .append("`.\n");
         md.append("Run ").append(began).append(", commit ").append(System.getProperty("weft.commit", "unknown"))
@@ -415,6 +512,31 @@ public final class DurableComparison {
         } else {
             md.append("pgbench failed (see the log).\n\n");
         }
+    }
+
+    private static Map<String, Object> machine(Instant began, String loadBefore, String loadAfter,
+                                                Map<String, String> server) {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("measurement", "machine");
+        machine.put("began", began.toString());
+        machine.put("nproc", Runtime.getRuntime().availableProcessors());
+        machine.put("load_before", loadBefore);
+        machine.put("load_after", loadAfter);
+        machine.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        machine.put("commit", System.getProperty("weft.commit", "unknown"));
+        machine.put("postgres", server.get("server_version"));
+        machine.put("fsync", server.get("fsync"));
+        machine.put("synchronous_commit", server.get("synchronous_commit"));
+        machine.put("shared_buffers", server.get("shared_buffers"));
+        return machine;
+    }
+
+    private void report(Instant began, String loadBefore, String loadAfter, Map<String, String> server,
+                        PgBench.Result before, PgBench.Result after) throws IOException {
+        double tps = before == null ? Double.NaN : after == null ? before.tps() : (before.tps() + after.tps()) / 2;
+        StringBuilder md = new StringBuilder();
+        md.append("# Durable jobs side by side: ").append(o.name()).append("\n\n");
+        header(md, began, loadBefore, loadAfter, server, before, after);
         md.append("| System | Throughput (jobs/s) | Jobs per pgbench tx | Submit calls (s) | First start (s) "
                 + "| Submit-to-start p50 (ms) | p99 (ms) | Latency samples |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -476,6 +598,11 @@ public final class DurableComparison {
         ratios.put("weft_over_jobrunr", ratioValue("weft", "jobrunr"));
         json(ratios);
 
+        write(md);
+    }
+
+    /** Prints the report and writes it and the JSON lines to the results directory. */
+    private void write(StringBuilder md) throws IOException {
         System.out.println();
         System.out.print(md);
         Files.createDirectories(o.resultsDir());
@@ -609,7 +736,7 @@ public final class DurableComparison {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
@@ -623,7 +750,7 @@ public final class DurableComparison {
     }
 
     /** The libraries' log: warnings and errors only, on stderr, so that stdout carries the table alone. */
-    private static void quietLogging() {
+    static void quietLogging() {
         org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         if (root instanceof ch.qos.logback.classic.Logger logback) {
             var context = logback.getLoggerContext();
@@ -678,14 +805,35 @@ public final class DurableComparison {
                 nonNegative(a, "latency-pause", 20), positive(a, "pgbench-seconds", 20), positive(a, "pool", 40),
                 systems, positive(a, "dbs-threads", 20), Double.parseDouble(limits[0]),
                 Double.parseDouble(limits[1]), positive(a, "weft-max-running", 32),
-                positive(a, "rounds", 1));
+                positive(a, "rounds", 1), nodeCounts(a.get("nodes")));
         a.keySet().removeAll(List.of("jobs", "name", "results", "warmup-jobs", "latency-samples", "latency-budget",
                 "latency-pause", "pgbench-seconds", "pool", "systems", "dbs-threads", "dbs-limits",
-                "weft-max-running", "rounds"));
+                "weft-max-running", "rounds", "nodes"));
         if (!a.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s): --" + String.join(", --", a.keySet()));
         }
         return o;
+    }
+
+    private static List<Integer> nodeCounts(String value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Integer> counts = new ArrayList<>();
+        for (String v : value.split(",")) {
+            int n;
+            try {
+                n = Integer.parseInt(v.trim());
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1 || n > 16) {
+                throw new IllegalArgumentException("--nodes takes node counts from 1 to 16 separated by commas, "
+                        + "e.g. 1,2,3; got '" + value + "'");
+            }
+            counts.add(n);
+        }
+        return List.copyOf(counts);
     }
 
     private static int positive(Map<String, String> a, String key, int dflt) {

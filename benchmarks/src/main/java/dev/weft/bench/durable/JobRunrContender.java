@@ -83,7 +83,7 @@ final class JobRunrContender implements Contender {
     }
 
     @Override
-    public void start(DataSource ds, Options o) {
+    public void start(DataSource ds, Options o, String nodeName) {
         this.ds = ds;
         var server = usingStandardBackgroundJobServerConfiguration().andPollInterval(Duration.ofSeconds(5));
         var result = JobRunr.configure()
@@ -111,9 +111,14 @@ final class JobRunrContender implements Contender {
     }
 
     @Override
+    public String unfinishedQuery() {
+        return "select count(*) from jobrunr_jobs where state <> 'SUCCEEDED'";
+    }
+
+    @Override
     public long unfinishedInStore() throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("select count(*) from jobrunr_jobs where state <> 'SUCCEEDED'")) {
+             ResultSet r = s.executeQuery(unfinishedQuery())) {
             r.next();
             return r.getLong(1);
         }

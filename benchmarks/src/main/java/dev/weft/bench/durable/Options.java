@@ -22,9 +22,11 @@ import java.util.List;
  * @param dbSchedulerUpper       db-scheduler lock-and-fetch upper limit (fraction of threads)
  * @param weftMaxRunning         Weft's maxRunning
  * @param rounds                 throughput rounds per system (the median is reported)
+ * @param nodes                  node counts of the many-node runs, each node a process of its own; empty for the
+ *                               one-node comparison in this process (throughput and latency)
  */
 record Options(String name, Path resultsDir, int jobs, int warmupJobs, int latencySamples, int latencyBudgetSeconds,
                int latencyPauseMillis, int pgbenchSeconds, int poolSize, List<String> systems,
                int dbSchedulerThreads, double dbSchedulerLower, double dbSchedulerUpper,
-               int weftMaxRunning, int rounds) {
+               int weftMaxRunning, int rounds, List<Integer> nodes) {
 }

@@ -30,6 +30,7 @@ final class WeftContender implements Contender {
     });
     private JobRuntime runtime;
     private int maxRunning;
+    private String nodeName;
 
     @Override
     public String name() {
@@ -38,19 +39,26 @@ final class WeftContender implements Contender {
 
     @Override
     public List<String> settings() {
-        return List.of("Weft's durable runtime (this build), one node, "
+        return List.of("Weft's durable runtime (this build), " + (nodeName == null ? "one node"
+                        : "one JobRuntime per node, nodeName(node name)") + ", "
                         + "PostgresJobStore.builder(dataSource).build() (its defaults), other runtime settings default",
                 "maxRunning(" + maxRunning + ")",
                 "bulk submit: runtime.submitAll(type, payloads), one call for all the jobs of a run (one transaction)",
-                "latency: runtime.submit(type, payload); unfinished = QUEUED + RUNNING in runtime.counts()");
+                "latency: runtime.submit(type, payload); unfinished = QUEUED + RUNNING (runtime.counts(), or "
+                        + "the same count in weft_jobs from a process that is not a node)");
     }
 
     @Override
-    public void start(DataSource ds, Options o) throws Exception {
+    public void start(DataSource ds, Options o, String nodeName) throws Exception {
         maxRunning = o.weftMaxRunning();
+        this.nodeName = nodeName;
         try {
-            runtime = JobRuntime.builder().store(PostgresJobStore.builder(ds).build()).register(type)
-                    .maxRunning(maxRunning).build();
+            JobRuntime.Builder b = JobRuntime.builder().store(PostgresJobStore.builder(ds).build()).register(type)
+                    .maxRunning(maxRunning);
+            if (nodeName != null) {
+                b.nodeName(nodeName);
+            }
+            runtime = b.build();
         } catch (UnsupportedOperationException e) {
             throw new Unavailable("JobRuntime.build() with a store is not supported yet: " + e.getMessage(), e);
         }
@@ -64,6 +72,11 @@ final class WeftContender implements Contender {
     @Override
     public void submitOne(int index) {
         runtime.submit(type, new Payload(index));
+    }
+
+    @Override
+    public String unfinishedQuery() {
+        return "select count(*) from weft_jobs where state in ('QUEUED', 'RUNNING')";
     }
 
     @Override
