@@ -60,6 +60,17 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** Whether chromium and chromedriver are installed; fails the calling test when they are not but required. */
+    static boolean browserInstalledOrRequired() {
+        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+            return true;
+        }
+        if ("required".equals(System.getenv("WEFT_BROWSER_TESTS"))) {
+            fail("browser check needs " + CHROMIUM + " and " + CHROMEDRIVER + "; WEFT_BROWSER_TESTS=required");
+        }
+        return false;
+    }
+
     /** A headless chromium window of {@code width} x {@code height}; screenshots are named after {@code test}. */
     static Browser start(String test, int width, int height) throws IOException {
         requireInstalled();

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,20 +24,25 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code ./weft cluster}, as a real process: three nodes serve one set of jobs, and SIGTERM stops them all. */
+/**
+ * {@code ./weft cluster}, as a real process: three nodes serve one set of jobs; a node killed with SIGKILL is shown
+ * dead by the others (their API, and their dashboard's nodes view in chromium when it is installed); SIGTERM
+ * stops the rest.
+ */
 class ClusterDemoTest {
 
     private static final Pattern NODE = Pattern.compile("node-(\\d)\\s+http://127\\.0\\.0\\.1:(\\d+)/\\s+pid (\\d+)");
 
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void threeNodesServeOneSetOfJobsAndSigtermStopsThemAndTheDatabase() throws Exception {
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void threeNodesServeOneSetOfJobsAKilledOneIsShownDeadAndSigtermStopsTheRest() throws Exception {
         int first = freePorts();
         String java = ProcessHandle.current().info().command().orElse("java");
         Process launcher = new ProcessBuilder(java, "--enable-preview", "-cp", System.getProperty("java.class.path"),
                 ClusterDemo.class.getName(), "--first-port", Integer.toString(first))
                 .redirectErrorStream(true).start();
         List<Long> pids = new ArrayList<>();
+        Map<Integer, Long> pidOfNode = new ConcurrentHashMap<>();
         var listed = new CountDownLatch(3);
         var serving = new CountDownLatch(3);
         Thread reader = new Thread(() -> {
@@ -47,6 +54,7 @@ class ClusterDemoTest {
                         synchronized (pids) {
                             pids.add(Long.parseLong(m.group(3)));
                         }
+                        pidOfNode.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(3)));
                         listed.countDown();
                     }
                     if (line.startsWith("Weft demo serving on")) {
@@ -71,6 +79,28 @@ class ClusterDemoTest {
             var seen = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (first + 2) + "/api/jobs/"
                     + id)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(seen.statusCode()).as("the third node knows the job submitted on the first").isEqualTo(200);
+
+            ProcessHandle third = ProcessHandle.of(pidOfNode.get(3)).orElseThrow();
+            assertThat(third.destroyForcibly()).as("SIGKILL sent to node-3").isTrue();
+            third.onExit().get(60, TimeUnit.SECONDS);
+            String states = awaitNodeStates(http, first, "node-3", "DEAD", Duration.ofSeconds(90));
+            assertThat(states).as("node-1 sees node-1 and node-2 alive, node-3 dead")
+                    .contains("node-1=ALIVE").contains("node-2=ALIVE").contains("node-3=DEAD");
+            if (Browser.browserInstalledOrRequired()) {
+                try (Browser browser = Browser.start("cluster-nodes", 1280, 600)) {
+                    browser.navigate("http://127.0.0.1:" + (first + 1) + "/#/nodes");
+                    browser.await("return document.querySelectorAll('#nodes tr.node').length === 3"
+                            + " && document.querySelector(\"#nodes tr.node[data-state='DEAD']\") !== null",
+                            Duration.ofSeconds(30), "node-2's nodes view lists three nodes, one dead");
+                    assertThat(browser.text()).contains("node-3").contains("dead").contains("alive");
+                    browser.screenshot("one-killed");
+                    browser.navigate("http://127.0.0.1:" + (first + 1) + "/#/jobs/" + id);
+                    browser.find("#view-job:not([hidden])", Duration.ofSeconds(30));
+                    browser.await("return document.body.innerText.includes('" + id + "')", Duration.ofSeconds(30),
+                            "node-2's page of the job submitted on node-1");
+                    browser.screenshot("job-on-another-node");
+                }
+            }
         } finally {
             launcher.destroy(); // SIGTERM, as Ctrl-C would
             boolean exited = launcher.waitFor(90, TimeUnit.SECONDS);
@@ -86,6 +116,34 @@ class ClusterDemoTest {
                         .as("node process %s stopped", pid).isFalse();
             }
         }
+    }
+
+    /**
+     * Polls {@code /api/nodes} of the node on {@code port} until {@code node} is in {@code state}; returns every
+     * node's {@code name=STATE}. It waits on other processes (the heartbeat checks of the nodes), so it polls.
+     */
+    private static String awaitNodeStates(HttpClient http, int port, String node, String state, Duration max)
+            throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        var mapper = new ObjectMapper();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/nodes"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            StringBuilder states = new StringBuilder();
+            boolean found = false;
+            for (var n : mapper.readTree(r.body()).get("nodes")) {
+                String name = n.get("name").asText(), s = n.get("state").asText();
+                states.append(name).append('=').append(s).append(' ');
+                found |= name.equals(node) && s.equals(state);
+            }
+            last = states.toString();
+            if (found) {
+                return last;
+            }
+            new CountDownLatch(1).await(200, TimeUnit.MILLISECONDS); // the next heartbeat check is due
+        }
+        throw new AssertionError(node + " not " + state + " within " + max + "; nodes: " + last);
     }
 
     /** The first of three consecutive ports that are free now. */
