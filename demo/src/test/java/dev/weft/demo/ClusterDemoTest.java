@@ -93,7 +93,12 @@ class ClusterDemoTest {
                             + " && document.querySelector(\"#nodes tr.node[data-state='DEAD']\") !== null",
                             Duration.ofSeconds(30), "node-2's nodes view lists three nodes, one dead");
                     assertThat(browser.text()).contains("node-3").contains("dead").contains("alive");
-                    browser.screenshot("one-killed");
+                    java.nio.file.Path shot = browser.screenshot("one-killed");
+                    String docs = System.getProperty("weft.docsScreenshots"); // see DashboardDocsScreenshots
+                    if (docs != null && !docs.isBlank() && shot != null) {
+                        java.nio.file.Files.copy(shot, java.nio.file.Path.of(docs, "dashboard-nodes.png"),
+                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                     browser.navigate("http://127.0.0.1:" + (first + 1) + "/#/jobs/" + id);
                     browser.find("#view-job:not([hidden])", Duration.ofSeconds(30));
                     browser.await("return document.body.innerText.includes('" + id + "')", Duration.ofSeconds(30),

@@ -76,9 +76,7 @@ class DashboardDocsScreenshots {
             browser.script("document.querySelector('#job-outcome details.stack').open = true;");
             copy(browser.screenshot("failed-detail"), out, "dashboard-job-failed.png");
 
-            browser.navigate(demo.uri() + "/#/nodes");
-            browser.find("#nodes tr.node", WAIT);
-            copy(browser.screenshot("nodes"), out, "dashboard-nodes.png");
+            // the nodes view is taken by ClusterDemoTest: three nodes, one of them killed
 
             browser.navigate(demo.uri() + "/");
             browser.driver().manage().window().setSize(new Dimension(390, 844));
