@@ -19,8 +19,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Mounted on a context other than {@code /} (say {@code server.createContext("/weft/", adapter)}), it hands
- * the API paths without that prefix ({@code /weft/api/jobs} is {@code /api/jobs}), and redirects {@code /weft}
- * to {@code /weft/}, so that the dashboard's relative URLs resolve under the prefix.
+ * the API paths without that prefix ({@code /weft/api/jobs} is {@code /api/jobs}), puts the prefix back on the
+ * links the API answers with (a new job's {@code Location}), and redirects {@code /weft} to {@code /weft/}, so
+ * that the dashboard's relative URLs resolve under the prefix.
  */
 public final class JdkHttpServerAdapter implements HttpHandler {
 
@@ -49,8 +50,10 @@ public final class JdkHttpServerAdapter implements HttpHandler {
                 ex.sendResponseHeaders(301, -1);
                 return;
             }
-            if (path.startsWith(prefix + "/")) {
+            String mount = "";
+            if (!prefix.isEmpty() && path.startsWith(prefix + "/")) {
                 path = path.substring(prefix.length());
+                mount = prefix;
             }
             if (body.length > MAX_BODY) {
                 resp = api.error(413, "request body larger than " + MAX_BODY + " bytes", path);
@@ -58,7 +61,7 @@ public final class JdkHttpServerAdapter implements HttpHandler {
                 ApiRequest req;
                 try {
                     req = new ApiRequest(ex.getRequestMethod(), path,
-                            QueryString.parse(ex.getRequestURI().getRawQuery()), ex.getRequestHeaders(), body);
+                            QueryString.parse(ex.getRequestURI().getRawQuery()), ex.getRequestHeaders(), body, mount);
                     resp = api.handle(req);
                 } catch (BadRequest e) {
                     resp = api.error(400, e.getMessage(), path);

@@ -79,10 +79,10 @@ import java.util.WeakHashMap;
 public final class JobApi implements AutoCloseable {
 
     /*
-     * Implementation notes: routing is a small hand-written match on path segments (the API has seven routes).
-     * Extra routes (the demo's) are matched first by exact path. Every failure becomes a JSON error here, so
-     * adapters only copy bytes. Event streams are produced by EventHub/SseStream; see their notes for the
-     * backpressure protocol.
+     * Implementation notes: routing is a small hand-written match on path segments. Application routes
+     * (Builder.route) are matched first, by exact path, then method (405 for another). Every failure becomes a
+     * JSON error here, so adapters only copy bytes. Event streams are produced by EventHub/SseStream; see their
+     * notes for the backpressure protocol.
      */
 
     /**

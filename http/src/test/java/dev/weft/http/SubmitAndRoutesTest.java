@@ -2,18 +2,24 @@ package dev.weft.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.weft.jobs.JobRuntime;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.JobType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,6 +105,41 @@ class SubmitAndRoutesTest {
         assertThat(job.get("priority").asInt()).isEqualTo(3);
         gate.countDown();
         assertThat(runtime.handle(id).orElseThrow().await()).isEqualTo("cat.png@640");
+    }
+
+    @Test
+    void underAJdkServerContextANewJobsUrlCarriesThePrefix() throws Exception {
+        runtime = JobRuntime.builder().register(resize).shutdownGrace(Duration.ZERO).build();
+        try (var api = JobApi.builder(runtime).submittable(resize).build();
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            HttpServer jdk = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+            jdk.setExecutor(executor);
+            jdk.createContext("/weft", new JdkHttpServerAdapter(api));
+            jdk.start();
+            try {
+                URI base = URI.create("http://localhost:" + jdk.getAddress().getPort());
+                String body = "{\"type\": \"resize\", \"payload\": {\"image\": \"a\", \"width\": 1}, \"key\": \"k\"}";
+                var submit = HttpRequest.newBuilder(base.resolve("/weft/api/jobs")).timeout(WAIT)
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build();
+
+                var created = http.send(submit, HttpResponse.BodyHandlers.ofString());
+                var duplicate = http.send(submit, HttpResponse.BodyHandlers.ofString());
+
+                String id = json(created).get("id").asText();
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                assertThat(created.headers().firstValue("Location")).hasValue("/weft/api/jobs/" + id);
+                assertThat(duplicate.statusCode()).isEqualTo(409);
+                assertThat(duplicate.headers().firstValue("Location")).hasValue("/weft/api/jobs/" + id);
+                var job = http.send(HttpRequest.newBuilder(base.resolve(created.headers().firstValue("Location")
+                        .orElseThrow())).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(job.statusCode()).isEqualTo(200);
+            } finally {
+                gate.countDown();
+                runtime.close();
+                jdk.stop(0);
+            }
+        }
     }
 
     @Test

@@ -163,6 +163,9 @@ class WeftStarterTest {
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(json(health).get("status").asText()).isEqualTo("UP");
         assertThat(json(health).get("details").get("store").asText()).isEqualTo("memory");
+        assertThat(json(health).get("details").get("counts").get("SUCCEEDED").asLong()).isPositive();
+        assertThat(json(health).get("details").get("nodes")).hasSize(1);
+        assertThat(json(health).get("details").get("nodes").get(0).get("state").asText()).isEqualTo("ALIVE");
         assertThat(metric.statusCode()).as(metric.body()).isEqualTo(200);
     }
 
