@@ -323,6 +323,9 @@ final class DurableJobRuntime implements JobRuntime {
                 }
             }
         }
+        if (!events.isEmpty()) {
+            tail.known(lastWrittenEvent.get());
+        }
     }
 
     private static void logEnd(StoredJob row) {
@@ -597,11 +600,16 @@ final class DurableJobRuntime implements JobRuntime {
             }
             boolean abandoned = !running.isEmpty();
             loop.stop(abandoned);
+            // an unreachable store would hold each call below for its pool's connection timeout
+            boolean storeDown = loop.unreachable() != null;
             try {
-                if (!abandoned) {
+                if (!abandoned && !storeDown) {
                     leave();
+                } else if (storeDown) {
+                    LOG.warn("job runtime {} (node {}): the store is unreachable, so the node is not deregistered; "
+                            + "the other nodes declare it dead after its heartbeats stop", name, node);
                 }
-                tail.drain(lastWrittenEvent.get(), TimeUnit.SECONDS.toNanos(abandoned ? 0 : 10));
+                tail.drain(lastWrittenEvent.get(), TimeUnit.SECONDS.toNanos(abandoned || storeDown ? 0 : 10));
                 store.close();
             } finally {
                 subscriptions.end();

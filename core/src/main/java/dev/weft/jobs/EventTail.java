@@ -25,9 +25,11 @@ final class EventTail {
      * node), and at least every POLL_NANOS while anyone is subscribed, so a lost notice delays events and loses
      * none. eventsAfter never passes an id that may still commit, so the order is the log's and nothing is
      * skipped. While nobody is subscribed the thread reads nothing; the first subscribe sets the position to the
-     * log's end (under `lock`, so a subscriber gets every event written after its subscribe returned; if the
-     * store is unreachable then, the thread finds the end once it can). Read failures back off (100 ms doubling
-     * to 5 s). Shutdown: drain(upTo) reads on until the position reaches the highest id this node wrote, or a
+     * log's end (under `lock`, so a subscriber gets every event written after its subscribe returned). If the
+     * store is unreachable then, the position is `known`: the highest id this node has seen in the log (at start,
+     * read by the tail, or written by this node). Ids come from one sequence, so an event written after the
+     * subscribe has a higher id and is delivered; some written before it may be too. Read failures back off
+     * (100 ms doubling to 5 s). Shutdown: drain(upTo) reads on until the position reaches the highest id this node wrote, or a
      * deadline.
      */
 
@@ -44,6 +46,8 @@ final class EventTail {
     private final Condition changed = lock.newCondition();
     /** Guarded by lock: the id reached, or -1 while nobody subscribed. */
     private long position = -1;
+    /** Guarded by lock: the highest event id known to be in the log, or -1. */
+    private long known = -1;
     /** Guarded by lock. */
     private boolean hinted;
     /** Guarded by lock: once set, the thread reads up to drainTo (or the deadline) and ends. */
@@ -61,12 +65,27 @@ final class EventTail {
     }
 
     void start(String threadName) {
+        try {
+            known(store.lastEventId());
+        } catch (RuntimeException unreachable) {
+            // known stays as it is; a subscribe while the store is unreachable then waits for the log's end
+        }
         thread = RuntimeThreads.startVirtual(threadName, this::loop);
     }
 
+    /** Event {@code id} is in the log (this node wrote it). */
+    void known(long id) {
+        lock.lock();
+        try {
+            known = Math.max(known, id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
-     * Subscribes {@code listener} from the log's current end on (or, while the store is unreachable, from where
-     * the log ends when the tail first reads it again).
+     * Subscribes {@code listener} from the log's current end on (or, while the store is unreachable, from the
+     * last event this node knew of).
      */
     JobSubscription subscribe(JobListener listener) {
         lock.lock();
@@ -75,7 +94,11 @@ final class EventTail {
                 try {
                     position = store.lastEventId();
                 } catch (RuntimeException unreachable) {
-                    hinted = true; // the tail finds the log's end once it can
+                    if (known >= 0) {
+                        position = known;
+                    } else {
+                        hinted = true; // the tail finds the log's end once it can
+                    }
                     changed.signal();
                 }
             }
@@ -123,6 +146,7 @@ final class EventTail {
                 while (true) {
                     long now = System.nanoTime();
                     if (subscriptions.isEmpty()) {
+                        known = Math.max(known, position);
                         position = -1;
                     }
                     if (stopping && (position < 0 || position >= drainTo || now - drainDeadline >= 0)) {
@@ -153,6 +177,7 @@ final class EventTail {
                     long end = store.lastEventId();
                     lock.lock();
                     try {
+                        known = Math.max(known, end);
                         if (position < 0 && !subscriptions.isEmpty()) {
                             position = end;
                         }
@@ -177,6 +202,7 @@ final class EventTail {
             try {
                 if (!events.isEmpty() && position == from) {
                     position = events.getLast().id();
+                    known = Math.max(known, position);
                 }
                 if (events.size() == BATCH) {
                     hinted = true; // there may be more

@@ -26,9 +26,9 @@ final class NoticeListener {
 
     /*
      * Implementation notes: one thread (a tracked virtual thread) owns the connection after start(): only it
-     * reads, reconnects and closes it. close() counts down `closing` and joins the thread; the thread sees it
-     * within one POLL (getNotifications' timeout) or at once while it waits between reconnects (the backoff waits
-     * on the same latch). A silent connection is checked with isValid every IDLE_CHECK, so a lost server is
+     * reads, reconnects and closes it. close() counts down `closing`, interrupts the thread and joins it; the
+     * thread sees it within one POLL (getNotifications' timeout), at once while it waits between reconnects (the
+     * backoff waits on the same latch), and by the interrupt while it waits for a connection from the pool. A silent connection is checked with isValid every IDLE_CHECK, so a lost server is
      * noticed even when the socket gives no error. Backoff: 100 ms, doubling, at most 5 s; reset by a success.
      * The first connection is made by start() on the caller's thread, so that an unreachable database fails
      * open() instead of being retried in the background.
@@ -68,6 +68,8 @@ final class NoticeListener {
     void close() {
         closing.countDown();
         if (thread != null) {
+            // a thread reconnecting to an unreachable database may wait in getConnection for the pool's timeout
+            thread.interrupt();
             RuntimeThreads.joinUninterruptibly(thread);
         } else {
             unlistenAndClose(connection);

@@ -142,6 +142,36 @@ class DatabaseOutageTest {
         }
     }
 
+    @Test
+    void aNodeShutsDownPromptlyWhileTheDatabaseIsDown() throws Exception {
+        var config = new HikariConfig();
+        config.setJdbcUrl(pg.jdbcUrl());
+        config.setMaximumPoolSize(4);
+        config.setConnectionTimeout(30_000); // HikariCP's default
+        try (var slowPool = new HikariDataSource(config)) {
+            var rt = JobRuntime.builder().store(PostgresJobStore.builder(slowPool).build()).nodeName("leaving")
+                    .heartbeat(Duration.ofMillis(200)).shutdownGrace(Duration.ZERO).build();
+            boolean stopped = false;
+            try {
+                pg.stop();
+                stopped = true;
+                eventually(() -> rt.health().status() == JobRuntime.Health.Status.DEGRADED);
+                long start = System.nanoTime();
+                rt.close();
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                // before: deregistering and the listening thread's reconnect each waited out the pool's 30 s
+                System.out.println("OUTAGE-CLOSE took " + tookMs + " ms");
+                assertThat(tookMs).as("close() took %d ms", tookMs).isLessThan(20_000);
+            } finally {
+                rt.close();
+                if (stopped) {
+                    pg.startAgain();
+                    db.getHikariPoolMXBean().softEvictConnections(); // the shared pool's connections died with it
+                }
+            }
+        }
+    }
+
     private static void eventually(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
