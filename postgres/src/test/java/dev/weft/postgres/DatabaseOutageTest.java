@@ -160,7 +160,6 @@ class DatabaseOutageTest {
                 rt.close();
                 long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
                 // before: deregistering and the listening thread's reconnect each waited out the pool's 30 s
-                System.out.println("OUTAGE-CLOSE took " + tookMs + " ms");
                 assertThat(tookMs).as("close() took %d ms", tookMs).isLessThan(20_000);
             } finally {
                 rt.close();
