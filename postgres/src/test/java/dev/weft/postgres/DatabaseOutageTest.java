@@ -155,6 +155,7 @@ class DatabaseOutageTest {
             try {
                 pg.stop();
                 stopped = true;
+                slowPool.getHikariPoolMXBean().softEvictConnections(); // no idle connection to fail fast with
                 eventually(() -> rt.health().status() == JobRuntime.Health.Status.DEGRADED);
                 long start = System.nanoTime();
                 rt.close();

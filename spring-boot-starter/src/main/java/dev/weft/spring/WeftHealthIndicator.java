@@ -29,6 +29,9 @@ final class WeftHealthIndicator implements HealthIndicator {
         if (!h.detail().isEmpty()) {
             b.withDetail("detail", h.detail());
         }
+        if (h.status() != JobRuntime.Health.Status.UP) {
+            return b.build(); // counts and nodes would wait for the data source to give up on the store
+        }
         try {
             Map<JobState, Long> counts = runtime.counts();
             b.withDetail("counts", counts);
