@@ -1,6 +1,8 @@
 package dev.weft.postgres;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,13 +36,23 @@ public final class JacksonJobCodec implements JobCodec {
      * Implementation notes: one ObjectMapper, configured once in the constructor and never changed after, which
      * is what makes Jackson's mapper thread-safe. Null is encoded as SQL NULL (a null string), not as the JSON
      * text "null", and a null text decodes to null for every class.
+     *
+     * Buffers: Jackson's default pool of parser and generator buffers keeps one set per thread, in a
+     * ThreadLocal. A durable job decodes its payload on its own, new virtual thread, so with that pool every
+     * decode allocated fresh buffers (several KB) for a few bytes of JSON. The mapper's factory uses a bounded
+     * pool shared by all threads instead (RECYCLED_BUFFERS sets; a thread that finds none free allocates, and
+     * a release into a full pool drops the buffers).
      */
+
+    /** How many sets of buffers the codec keeps for reuse: about the number of threads that read or write JSON at once. */
+    static final int RECYCLED_BUFFERS = 64;
 
     private final ObjectMapper mapper;
 
     /** A codec with Weft's default Jackson configuration. */
     public JacksonJobCodec() {
-        this.mapper = new ObjectMapper()
+        this.mapper = new ObjectMapper(JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFERS)).build())
                 .registerModule(new JavaTimeModule())
                 .registerModule(new Jdk8Module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
