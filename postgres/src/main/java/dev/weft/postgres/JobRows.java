@@ -1,6 +1,9 @@
 package dev.weft.postgres;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,12 +17,17 @@ import dev.weft.scope.CancellationReason;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +45,10 @@ final class JobRows {
 
     /*
      * Implementation notes: the JSON columns have a fixed shape that this class alone writes and reads, so they
-     * are built by hand from tree nodes rather than by data binding; a field added to one of the core records
-     * later cannot silently change the stored shape. A CancellationReason's cause (a Throwable) is not stored:
+     * are built by hand rather than by data binding; a field added to one of the core records later cannot
+     * silently change the stored shape. Progress, written with every attempt's end and read with every row that
+     * has it, goes through Jackson's streaming generator and parser, and its takenAt through a direct reader of
+     * Instant.toString's usual shape (see instant); the rarer columns through tree nodes. A CancellationReason's cause (a Throwable) is not stored:
      * it is the in-memory cause of a sibling failure and means nothing on another node.
      *   error            {"type": ..., "message": ..., "stackTrace": ...}
      *   reason           {"kind": ..., "detail": ...}
@@ -158,38 +168,117 @@ final class JobRows {
         if (p == null) {
             return null;
         }
-        ObjectNode n = JSON.createObjectNode();
-        n.put("name", storable(p.name()));
-        n.put("done", p.done());
-        n.put("total", p.total());
-        n.put("fraction", p.fraction());
-        n.put("step", storable(p.step()));
-        n.put("message", storable(p.message()));
-        if (p.rate().isPresent() && Double.isFinite(p.rate().getAsDouble())) {
-            n.put("rate", p.rate().getAsDouble());
-        } else {
-            n.putNull("rate");
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("name", storable(p.name()));
+            g.writeNumberField("done", p.done());
+            g.writeNumberField("total", p.total());
+            g.writeNumberField("fraction", p.fraction());
+            g.writeStringField("step", storable(p.step()));
+            g.writeStringField("message", storable(p.message()));
+            if (p.rate().isPresent() && Double.isFinite(p.rate().getAsDouble())) {
+                g.writeNumberField("rate", p.rate().getAsDouble());
+            } else {
+                g.writeNullField("rate");
+            }
+            g.writeStringField("eta", p.eta().map(Duration::toString).orElse(null));
+            g.writeBooleanField("complete", p.complete());
+            g.writeStringField("state", p.state().name());
+            g.writeStringField("takenAt", p.takenAt().toString());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        n.put("eta", p.eta().map(Duration::toString).orElse(null));
-        n.put("complete", p.complete());
-        n.put("state", p.state().name());
-        n.put("takenAt", p.takenAt().toString());
-        return n.toString();
+        return out.toString();
     }
 
     static ProgressSnapshot progress(String json) {
         if (json == null) {
             return null;
         }
-        JsonNode n = parse(json);
-        JsonNode rate = n.get("rate");
-        String eta = text(n, "eta");
-        return new ProgressSnapshot(text(n, "name"), n.path("done").asLong(), n.path("total").asLong(),
-                n.path("fraction").asDouble(), text(n, "step"), text(n, "message"),
-                rate == null || rate.isNull() ? OptionalDouble.empty() : OptionalDouble.of(rate.asDouble()),
-                eta == null ? Optional.empty() : Optional.of(Duration.parse(eta)),
-                n.path("complete").asBoolean(), ProgressState.valueOf(text(n, "state")),
-                Instant.parse(text(n, "takenAt")));
+        String name = null, step = null, message = null, eta = null, state = null, takenAt = null;
+        long done = 0, total = 0;
+        double fraction = 0;
+        OptionalDouble rate = OptionalDouble.empty();
+        boolean complete = false;
+        try (JsonParser p = JSON.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException("unreadable JSON column in the jobs table: a progress that is not "
+                        + "an object: " + json);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "name" -> name = p.getValueAsString();
+                    case "done" -> done = p.getValueAsLong();
+                    case "total" -> total = p.getValueAsLong();
+                    case "fraction" -> fraction = p.getValueAsDouble();
+                    case "step" -> step = p.getValueAsString();
+                    case "message" -> message = p.getValueAsString();
+                    case "rate" -> rate = value == JsonToken.VALUE_NULL ? OptionalDouble.empty()
+                            : OptionalDouble.of(p.getValueAsDouble());
+                    case "eta" -> eta = p.getValueAsString();
+                    case "complete" -> complete = p.getValueAsBoolean();
+                    case "state" -> state = p.getValueAsString();
+                    case "takenAt" -> takenAt = p.getValueAsString();
+                    default -> {
+                    }
+                }
+                p.skipChildren(); // a value that is not a scalar: past it
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable JSON column in the jobs table: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+        }
+        return new ProgressSnapshot(name, done, total, fraction, step, message, rate,
+                eta == null ? Optional.empty() : Optional.of(Duration.parse(eta)), complete,
+                ProgressState.valueOf(state), instant(takenAt));
+    }
+
+    /**
+     * The instant of ISO-8601 text such as {@link Instant#toString} writes. The common shape,
+     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with a four-digit year, is read directly (Instant.parse costs a
+     * general formatter's work per call); anything else goes through {@link Instant#parse}.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z'
+                || (n > 20 && (n == 21 || text.charAt(19) != '.'))) {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4), month = digits(text, 5, 7), day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13), minute = digits(text, 14, 16), second = digits(text, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            int f = digits(text, 20, n - 1);
+            nanos = f < 0 ? -1 : f * POWERS_OF_TEN[9 - (n - 21)];
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > YearMonth.of(year, month)
+                .lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
+                || nanos < 0) {
+            return Instant.parse(text); // not the common shape, or out of range: Instant.parse says what is wrong
+        }
+        long days = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second, nanos);
+    }
+
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000,
+            100_000_000};
+
+    /** The decimal number of text[from, to), or -1 if a char there is not an ASCII digit. */
+    private static int digits(String text, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /**
