@@ -77,51 +77,106 @@ final class JobRows {
         return d.compareTo(Duration.ofMillis(MAX_MILLIS)) >= 0 ? MAX_MILLIS : d.toMillis();
     }
 
-    /** The job of the current row. */
+    /** The job of the current row (a single row; for many rows of one result set see {@link Columns}). */
     static StoredJob job(ResultSet rs) throws SQLException {
-        long timeout = rs.getLong("timeout_ms");
+        return job(rs, new Columns(rs, false));
+    }
+
+    /** The job of the current row of the result set that {@code k} was made for. */
+    static StoredJob job(ResultSet rs, Columns k) throws SQLException {
+        long timeout = rs.getLong(k.timeoutMs);
         Duration timeoutD = rs.wasNull() ? null : Duration.ofMillis(timeout);
-        long expected = rs.getLong("expected_ms");
+        long expected = rs.getLong(k.expectedMs);
         Duration expectedD = rs.wasNull() ? null : Duration.ofMillis(expected);
         return new StoredJob(
-                rs.getObject("id", UUID.class).toString(),
-                rs.getString("type"),
-                rs.getString("name"),
-                rs.getString("dedupe_key"),
-                rs.getString("group_name"),
-                rs.getInt("priority"),
-                JobState.valueOf(rs.getString("state")),
-                rs.getString("payload"),
-                rs.getString("result"),
-                error(rs.getString("error")),
-                reason(rs.getString("reason")),
-                reason(rs.getString("cancel_requested")),
-                progress(rs.getString("progress")),
-                rs.getInt("attempt"),
-                rs.getInt("max_attempts"),
-                rs.getInt("interruptions"),
-                instant(rs, "submitted_at"),
-                instant(rs, "started_at"),
-                instant(rs, "finished_at"),
-                instant(rs, "run_after"),
-                rs.getLong("epoch"),
-                rs.getString("node"),
-                instant(rs, "lease_until"),
+                rs.getObject(k.id, UUID.class).toString(),
+                rs.getString(k.type),
+                rs.getString(k.name),
+                rs.getString(k.dedupeKey),
+                rs.getString(k.groupName),
+                rs.getInt(k.priority),
+                JobState.valueOf(rs.getString(k.state)),
+                rs.getString(k.payload),
+                rs.getString(k.result),
+                error(rs.getString(k.error)),
+                reason(rs.getString(k.reason)),
+                reason(rs.getString(k.cancelRequested)),
+                progress(rs.getString(k.progress)),
+                rs.getInt(k.attempt),
+                rs.getInt(k.maxAttempts),
+                rs.getInt(k.interruptions),
+                instant(rs, k.submittedAt),
+                instant(rs, k.startedAt),
+                instant(rs, k.finishedAt),
+                instant(rs, k.runAfter),
+                rs.getLong(k.epoch),
+                rs.getString(k.node),
+                instant(rs, k.leaseUntil),
                 timeoutD,
                 expectedD,
-                rs.getBoolean("stuck"),
-                rs.getString("stuck_threads"),
-                instant(rs, "read_at"));
+                rs.getBoolean(k.stuck),
+                rs.getString(k.stuckThreads),
+                instant(rs, k.readAt));
     }
 
     /** The event of the current row ({@code event_id}, {@code event_type} and the job's columns). */
-    static StoredEvent event(ResultSet rs) throws SQLException {
-        return new StoredEvent(rs.getLong("event_id"), JobEvent.Type.valueOf(rs.getString("event_type")), job(rs));
+    static StoredEvent event(ResultSet rs, Columns k) throws SQLException {
+        return new StoredEvent(rs.getLong(k.eventId), JobEvent.Type.valueOf(rs.getString(k.eventType)), job(rs, k));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+        return instant(rs, rs.findColumn(column));
+    }
+
+    /**
+     * The positions of a job row's columns in one result set, found by name once rather than for every value of
+     * every row.
+     */
+    static final class Columns {
+        final int id, type, name, dedupeKey, groupName, priority, state, payload, result, error, reason,
+                cancelRequested, progress, attempt, maxAttempts, interruptions, submittedAt, startedAt, finishedAt,
+                runAfter, epoch, node, leaseUntil, timeoutMs, expectedMs, stuck, stuckThreads, readAt;
+        /** {@code event_id} and {@code event_type}, or 0 without {@code events}. */
+        final int eventId, eventType;
+
+        /** The columns of {@code rs}; with {@code events}, also the event's. */
+        Columns(ResultSet rs, boolean events) throws SQLException {
+            id = rs.findColumn("id");
+            type = rs.findColumn("type");
+            name = rs.findColumn("name");
+            dedupeKey = rs.findColumn("dedupe_key");
+            groupName = rs.findColumn("group_name");
+            priority = rs.findColumn("priority");
+            state = rs.findColumn("state");
+            payload = rs.findColumn("payload");
+            result = rs.findColumn("result");
+            error = rs.findColumn("error");
+            reason = rs.findColumn("reason");
+            cancelRequested = rs.findColumn("cancel_requested");
+            progress = rs.findColumn("progress");
+            attempt = rs.findColumn("attempt");
+            maxAttempts = rs.findColumn("max_attempts");
+            interruptions = rs.findColumn("interruptions");
+            submittedAt = rs.findColumn("submitted_at");
+            startedAt = rs.findColumn("started_at");
+            finishedAt = rs.findColumn("finished_at");
+            runAfter = rs.findColumn("run_after");
+            epoch = rs.findColumn("epoch");
+            node = rs.findColumn("node");
+            leaseUntil = rs.findColumn("lease_until");
+            timeoutMs = rs.findColumn("timeout_ms");
+            expectedMs = rs.findColumn("expected_ms");
+            stuck = rs.findColumn("stuck");
+            stuckThreads = rs.findColumn("stuck_threads");
+            readAt = rs.findColumn("read_at");
+            eventId = events ? rs.findColumn("event_id") : 0;
+            eventType = events ? rs.findColumn("event_type") : 0;
+        }
     }
 
     // ---- JSON columns
@@ -319,8 +374,9 @@ final class JobRows {
     static List<StoredEvent> events(PreparedStatement ps) throws SQLException {
         List<StoredEvent> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
+            Columns k = new Columns(rs, true);
             while (rs.next()) {
-                out.add(JobRows.event(rs));
+                out.add(JobRows.event(rs, k));
             }
         }
         return out;
