@@ -48,8 +48,9 @@ final class JobRows {
      * are built by hand rather than by data binding; a field added to one of the core records later cannot
      * silently change the stored shape. Progress, written with every attempt's end and read with every row that
      * has it, goes through Jackson's streaming generator and parser, and its takenAt through a direct reader of
-     * Instant.toString's usual shape (see instant); the rarer columns through tree nodes. A CancellationReason's cause (a Throwable) is not stored:
-     * it is the in-memory cause of a sibling failure and means nothing on another node.
+     * Instant.toString's usual shape (see instant); the rarer columns through tree nodes. A CancellationReason's
+     * cause (a Throwable) is not stored: it is the in-memory cause of a sibling failure and means nothing on
+     * another node. Rows are read by column position, found once per result set (Columns).
      *   error            {"type": ..., "message": ..., "stackTrace": ...}
      *   reason           {"kind": ..., "detail": ...}
      *   progress         {"name", "done", "total", "fraction", "step", "message", "rate", "eta" (ISO-8601),
@@ -311,9 +312,9 @@ final class JobRows {
             int f = digits(text, 20, n - 1);
             nanos = f < 0 ? -1 : f * POWERS_OF_TEN[9 - (n - 21)];
         }
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > YearMonth.of(year, month)
-                .lengthOfMonth() || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59
-                || nanos < 0) {
+        if (year < 0 || month < 1 || month > 12 || day < 1
+                || (day > 28 && day > YearMonth.of(year, month).lengthOfMonth())
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || nanos < 0) {
             return Instant.parse(text); // not the common shape, or out of range: Instant.parse says what is wrong
         }
         long days = LocalDate.of(year, month, day).toEpochDay();
