@@ -1,8 +1,11 @@
 package dev.weft.postgres;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -34,13 +37,32 @@ public final class JacksonJobCodec implements JobCodec {
      * Implementation notes: one ObjectMapper, configured once in the constructor and never changed after, which
      * is what makes Jackson's mapper thread-safe. Null is encoded as SQL NULL (a null string), not as the JSON
      * text "null", and a null text decodes to null for every class.
+     *
+     * Buffers: Jackson's default pool of parser and generator buffers keeps one set per thread, in a
+     * ThreadLocal. A durable job decodes its payload on its own, new virtual thread, where such a pool would
+     * allocate fresh buffers (several KB) for every decode of a few bytes of JSON. So the mapper's factory uses
+     * a bounded pool shared by all threads (RECYCLED_BUFFERS sets; a thread that finds none free allocates, and
+     * a release into a full pool drops the buffers).
+     *
+     * Readers: decode uses one ObjectReader per class (cached in a ClassValue, made from the same mapper), which
+     * holds the class's root deserializer instead of looking it up on every call.
      */
 
+    /** How many sets of buffers the codec keeps for reuse: about the threads that read or write JSON at once. */
+    static final int RECYCLED_BUFFERS = 64;
+
     private final ObjectMapper mapper;
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     /** A codec with Weft's default Jackson configuration. */
     public JacksonJobCodec() {
-        this.mapper = new ObjectMapper()
+        this.mapper = new ObjectMapper(JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.newBoundedPool(RECYCLED_BUFFERS)).build())
                 .registerModule(new JavaTimeModule())
                 .registerModule(new Jdk8Module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -79,7 +101,7 @@ public final class JacksonJobCodec implements JobCodec {
             return null;
         }
         try {
-            return mapper.readValue(text, type);
+            return readers.get(type).readValue(text);
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("cannot decode JSON as a " + type.getName() + ": " + reason(e), e);
         }

@@ -55,8 +55,9 @@ final class JobQueries {
                 ps.setInt(i++, query.offset());
                 ps.setInt(i, query.limit());
                 try (ResultSet rs = ps.executeQuery()) {
+                    JobRows.Columns k = new JobRows.Columns(rs, false);
                     while (rs.next()) {
-                        jobs.add(JobRows.job(rs));
+                        jobs.add(JobRows.job(rs, k));
                     }
                 }
             }
@@ -131,8 +132,9 @@ final class JobQueries {
                 List<StoredEvent> out = new ArrayList<>();
                 long previous = afterId;
                 try (ResultSet rs = ps.executeQuery()) {
+                    JobRows.Columns k = new JobRows.Columns(rs, true);
                     while (rs.next()) {
-                        StoredEvent e = JobRows.event(rs);
+                        StoredEvent e = JobRows.event(rs, k);
                         if (e.id() != previous + 1 && rs.getBoolean("recent")) {
                             break; // a lower id may belong to a transaction that has not committed yet
                         }

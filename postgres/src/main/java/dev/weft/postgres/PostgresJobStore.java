@@ -302,8 +302,9 @@ public final class PostgresJobStore implements JobStore {
             ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
             Map<String, StoredJob> out = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
+                JobRows.Columns k = new JobRows.Columns(rs, false);
                 while (rs.next()) {
-                    StoredJob j = JobRows.job(rs);
+                    StoredJob j = JobRows.job(rs, k);
                     out.put(j.key(), j);
                 }
             }

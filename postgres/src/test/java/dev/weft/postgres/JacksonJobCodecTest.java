@@ -4,9 +4,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,5 +62,31 @@ class JacksonJobCodecTest {
                 .hasMessageContaining(Strict.class.getName()).hasMessageContaining("n must not be negative");
         assertThatThrownBy(() -> codec.decode("not json", Strict.class))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Strict.class.getName());
+    }
+
+    @Test
+    void manyVirtualThreadsEncodeAndDecodeAtOnceWithTheSharedBuffers() throws Exception {
+        int threads = 4 * JacksonJobCodec.RECYCLED_BUFFERS; // more than the pool keeps: some allocate, some drop
+        var start = new CountDownLatch(1);
+        var results = new ArrayList<Future<Resize>>();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < threads; i++) {
+                var r = new Resize("img-" + i + "-" + "x".repeat(i * 37), i, Instant.ofEpochSecond(i),
+                        Duration.ofMillis(i), Optional.of("n" + i), List.of(Map.of("k" + i, (long) i)));
+                results.add(executor.submit(() -> {
+                    start.await();
+                    Resize back = r;
+                    for (int round = 0; round < 20; round++) {
+                        back = codec.decode(codec.encode(back), Resize.class);
+                    }
+                    return back;
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < threads; i++) {
+                assertThat(results.get(i).get().width()).isEqualTo(i);
+                assertThat(results.get(i).get().image()).isEqualTo("img-" + i + "-" + "x".repeat(i * 37));
+            }
+        }
     }
 }
