@@ -259,6 +259,43 @@ class JobRetryAndDeleteTest {
     }
 
     @Test
+    void theEndedRunOfARetriedJobNoLongerTakesARetentionPlace() throws Exception {
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var runs = new AtomicInteger();
+        var twoFailed = Retention.defaults().forState(JobState.FAILED, Duration.ofDays(1), 2);
+        try (var rt = runtime().retention(twoFailed).build()) {
+            var older = rt.submit(JobSpec.named("older").body(Object.class, ctx -> {
+                throw new IOException("older");
+            }));
+            finished(older);
+            var retried = rt.submit(JobSpec.named("retried").body(Object.class, ctx -> {
+                if (runs.incrementAndGet() == 1) {
+                    throw new IOException("first");
+                }
+                started.countDown();
+                release.await();
+                return null;
+            }));
+            finished(retried);
+            rt.retry(retried.id());
+            await(started);
+
+            var newer = rt.submit(JobSpec.named("newer").body(Object.class, ctx -> {
+                throw new IOException("newer");
+            }));
+            finished(newer);
+
+            // two FAILED jobs, two places: the retried job's ended run holds none, so neither is evicted
+            assertThat(rt.find(older.id())).isPresent();
+            assertThat(rt.find(newer.id())).isPresent();
+            assertThat(rt.counts().get(JobState.FAILED)).isEqualTo(2);
+            release.countDown();
+            finished(rt.handle(retried.id()).orElseThrow());
+        }
+    }
+
+    @Test
     void aCancelledTypedJobIsRetriedWithItsPayload() throws Exception {
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
