@@ -53,13 +53,15 @@ final class JobRuntimeImpl implements JobRuntime {
      * The runner then drops the job from `running` as it returns.
      *
      * Retry: a Job's terminal state is final, so a retry builds the job's next run as a new Job object under the
-     * same id and seq (Job's retry constructor) and admits it under the admission lock (Admission.admitRetry),
-     * where `jobs.replace(id, ended, next)` is the single step that decides between racing retries, a delete or
-     * an eviction of the ended run: only a call that still finds that very object indexed goes on. It then puts
-     * the new object in `bySeq` and drops the ended one from retention, so retention counts the job once. Every
-     * index removal (evict, delete, `running`) is by identity, so removing an ended run never removes its
-     * successor; `running` is a set of Job objects for that reason, since a retry's run may start before the
-     * ended run's runner has returned.
+     * same id and seq (Job's retry constructor). It first waits for the ended run's `done`, so that run's
+     * bookkeeping is complete (finish time, retention, its slot and key) and its FINISHED was emitted before the
+     * next run's SUBMITTED. It then admits the new run under the admission lock (Admission.admitRetry), where
+     * `jobs.replace(id, ended, next)` is the single step that decides between racing retries, a delete or an
+     * eviction of the ended run: only a call that still finds that very object indexed goes on. It then puts the
+     * new object in `bySeq` and drops the ended one from retention, so retention counts the job once. Every index
+     * removal (evict, delete, `running`) is by identity, so removing an ended run never removes its successor;
+     * `running` is a set of Job objects for that reason, since a retry's run may start before the ended run's
+     * runner has returned.
      *
      * Shutdown closes admission, which hands it the queued jobs, and cancels them. A queued job whose own cancel
      * recorded its reason first is ended by that cancel, in the cancelling thread, a moment later: shutdown waits
@@ -364,6 +366,11 @@ final class JobRuntimeImpl implements JobRuntime {
         if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT || spec == null) {
             throw new IllegalStateException("job " + ended.id + " is " + state + "; only a FAILED, CANCELLED or"
                     + " TIMED_OUT job can be retried");
+        }
+        // the ended run's bookkeeping (finish time, retention, FINISHED, its slot and key) completes before `done`
+        // is released, and always does: after this, the next run's events follow the ended run's FINISHED
+        if (awaitUninterruptibly(ended.done)) {
+            Thread.currentThread().interrupt();
         }
         var next = new Job<>(ended, spec);
         next.attach(this);

@@ -158,6 +158,46 @@ class JobRetryAndDeleteTest {
     }
 
     @Test
+    void aRetryRacingTheEndOfTheRunWaitsForItsFinishedEventSoTheNextRunsEventsFollowIt() throws Exception {
+        var events = new java.util.concurrent.LinkedBlockingQueue<JobEvent>();
+        var fail = new CountDownLatch(1);
+        var running = new CountDownLatch(1);
+        var runs = new AtomicInteger();
+        try (var rt = runtime().build()) {
+            rt.subscribe(events::add);
+            var first = rt.submit(JobSpec.named("ending").body(Object.class, ctx -> {
+                if (runs.incrementAndGet() == 1) {
+                    running.countDown(); // STARTED was emitted before the body ran
+                    fail.await();
+                    throw new IOException("no");
+                }
+                return null;
+            }));
+            Thread retrying;
+            await(running);
+            // holding the job's monitor holds its runner where it emits FINISHED, after the state is FAILED
+            synchronized (first) {
+                fail.countDown();
+                dev.weft.testing.Waits.until(() -> rt.get(first.id()).state() == JobState.FAILED);
+                retrying = Thread.ofVirtual().start(() -> rt.retry(first.id()));
+                dev.weft.testing.Waits.until(() -> retrying.getState() == Thread.State.TERMINATED
+                        || dev.weft.testing.Waits.isWaiting(retrying));
+            }
+            retrying.join();
+            finished(rt.handle(first.id()).orElseThrow());
+
+            var types = new java.util.ArrayList<JobEvent.Type>();
+            while (types.size() < 6) {
+                JobEvent e = events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(e).as("event %d of 6", types.size() + 1).isNotNull();
+                types.add(e.type());
+            }
+            assertThat(types).containsExactly(JobEvent.Type.SUBMITTED, JobEvent.Type.STARTED, JobEvent.Type.FINISHED,
+                    JobEvent.Type.SUBMITTED, JobEvent.Type.STARTED, JobEvent.Type.FINISHED);
+        }
+    }
+
+    @Test
     void aRetryIsRefusedWhileAnotherJobHoldsTheKeyAndNamesThatJob() throws Exception {
         var started = new CountDownLatch(1);
         var release = new CountDownLatch(1);
