@@ -100,6 +100,45 @@ final class Admission {
         }
     }
 
+    /**
+     * Admits {@code job}, the next run of a job that ended (JobRuntime.retry), as {@link #admit} admits a new one,
+     * except that a key held by another queued or running job refuses it. {@code onAdmitted} runs under the lock
+     * before the job is queued, and may refuse it by throwing (then nothing changed).
+     *
+     * @throws IllegalStateException if another queued or running job holds its key
+     * @throws JobRejectedException  if the runtime is closed, or the queue is full and the job cannot start now
+     */
+    void admitRetry(Job<?> job, Consumer<Job<?>> onAdmitted, Consumer<Job<?>> starter) {
+        lock.lock();
+        try {
+            if (closedBecause != null) {
+                throw new JobRejectedException("job \"" + job.name + "\" (" + job.id + ") not retried: " + closedBecause);
+            }
+            if (job.key != null) {
+                Job<?> holder = activeByKey.get(job.key);
+                if (holder != null && !holder.isTerminal() && !holder.id.equals(job.id)) {
+                    throw new IllegalStateException("job " + job.id + " (\"" + job.name + "\") cannot be retried: its"
+                            + " key \"" + job.key + "\" is held by job " + holder.id + " (\"" + holder.name + "\", "
+                            + holder.state() + "); a key belongs to one queued or running job at a time, so retry"
+                            + " it once that job has ended");
+                }
+            }
+            if (queue.size() >= maxQueued && !canStart(job)) {
+                throw new JobRejectedException("job \"" + job.name + "\" (" + job.id + ") not retried: the queue is"
+                        + " full (" + queue.size() + " queued, maxQueued " + maxQueued + "; " + running
+                        + " running, maxRunning " + maxRunning + "); retry later or raise the limits");
+            }
+            onAdmitted.accept(job);
+            if (job.key != null) {
+                activeByKey.put(job.key, job);
+            }
+            queue.add(job);
+            dispatch(starter);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A queued job was cancelled: forget it. */
     void removeQueued(Job<?> job) {
         lock.lock();

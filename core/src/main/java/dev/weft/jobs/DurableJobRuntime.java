@@ -7,6 +7,7 @@ import dev.weft.jobs.spi.CancelOutcome;
 import dev.weft.jobs.spi.Inserted;
 import dev.weft.jobs.spi.JobStore;
 import dev.weft.jobs.spi.NewJob;
+import dev.weft.jobs.spi.RetryOutcome;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
 import dev.weft.jobs.spi.StoredPage;
@@ -354,7 +355,7 @@ final class DurableJobRuntime implements JobRuntime {
                 row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
                 row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
                 row.expectedDuration(), row.stuck() ? row.stuckThreads() : null,
-                row.type(), null);
+                row.type(), row.earlierRuns());
     }
 
     private static String summary(String s) {
@@ -428,23 +429,32 @@ final class DurableJobRuntime implements JobRuntime {
     public JobHandle<?> retry(String id) {
         Objects.requireNonNull(id, "job id must not be null");
         StoredJob row = store.find(id).orElseThrow(() -> new NoSuchJobException(id));
-        JobState state = row.state();
-        if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT) {
-            throw new IllegalStateException("job " + id + " is " + state + "; only a FAILED, CANCELLED or TIMED_OUT"
-                    + " job can be retried");
-        }
         if (closed) {
-            throw new JobRejectedException("job \"" + row.name() + "\" rejected: the job runtime " + name
-                    + " is shutting down");
+            throw new JobRejectedException("job \"" + row.name() + "\" (" + id + ") not retried: the job runtime "
+                    + name + " is shutting down");
         }
-        // the row as it was submitted: same type, payload (still encoded), key, group, priority and limits
+        // the type's current policy on this node; a type this node does not know keeps the row's last run's
         JobType<?, ?> type = types.get(row.type());
-        int maxAttempts = type == null ? row.maxAttempts() : type.retry() == null ? 1 : type.retry().maxAttempts();
-        var again = new NewJob(ids.next(), row.type(), row.name(), row.key(), row.group(), row.priority(),
-                row.payload(), maxAttempts, row.timeout(), row.expectedDuration());
-        StoredJob inserted = awaitInsert(loop.submit(List.of(again)), row.name()).get(0).event().job();
-        Class<?> resultType = type == null ? Object.class : type.resultType();
-        return new DurableHandle<>(this, inserted.id(), resultType);
+        int perRun = type != null ? (type.retry() == null ? 1 : type.retry().maxAttempts())
+                : Math.max(1, row.maxAttempts() - row.attemptsBefore());
+        RetryOutcome outcome = store.retry(id, perRun);
+        return switch (outcome.result()) {
+            case RETRIED -> {
+                publish(List.of(outcome.event()));
+                StoredJob queued = outcome.event().job();
+                LOG.info("job {} ({}) retried: attempt {} of {} is queued", id, queued.name(), queued.attempt() + 1,
+                        queued.maxAttempts());
+                Class<?> resultType = type == null ? Object.class : type.resultType();
+                yield (JobHandle<?>) new DurableHandle<>(this, id, resultType);
+            }
+            case NOT_RETRYABLE -> throw new IllegalStateException("job " + id + " is " + outcome.state()
+                    + "; only a FAILED, CANCELLED or TIMED_OUT job can be retried");
+            case KEY_HELD -> throw new IllegalStateException("job " + id + " (\"" + row.name() + "\") cannot be"
+                    + " retried: its key \"" + row.key() + "\" is held by job " + outcome.holder() + " (queued or"
+                    + " running); a key belongs to one queued or running job at a time, so retry it once that job"
+                    + " has ended");
+            case NOT_FOUND -> throw new NoSuchJobException(id);
+        };
     }
 
     @Override

@@ -175,7 +175,8 @@ final class DurableRun implements JobContext, Runnable {
         if (retry != null && claim.attempt() < claim.maxAttempts() && retry.retries(failure)) {
             Duration backoff;
             try {
-                backoff = retry.delayBefore(claim.attempt() + 1);
+                // the policy counts the attempts of this run; a retried job's count goes on from earlier runs
+                backoff = retry.delayBefore(Math.max(2, claim.attempt() + 1 - claim.attemptsBefore()));
             } catch (ArithmeticException overflow) {
                 backoff = Duration.ofNanos(Nanos.MAX_SPAN);
             }

@@ -39,6 +39,11 @@ final class Job<T> implements JobHandle<T>, JobContext {
      * has marked it CANCELLING; that cancel() then finds it CANCELLED and still returns true, so "cancel()
      * returned true" and "the job ended CANCELLED" are equivalent (jcstress: JobTerminalStateSetExactlyOnce).
      *
+     * A retry (JobRuntime.retry) never moves a Job back: it builds a new Job under the same id, seq and submission
+     * time (the retry constructor), which carries the ended one's attempt count (attemptsBefore) and its runs
+     * (earlierRuns), and replaces it in the runtime's indexes. A handle to the ended Job keeps reporting that
+     * run; its `done` latch stays released.
+     *
      * Record fields other than `state` are written by the thread that owns the current phase (the dispatcher
      * writes nothing but the state; the runner writes startedAt, attempt, scope, progress, outcome fields and
      * finally finishedAt before releasing `done`), and are volatile so snapshots from other threads see them.
@@ -63,8 +68,10 @@ final class Job<T> implements JobHandle<T>, JobContext {
     final Instant submittedAt;
     /** The job type's name, or null for a job built from a body. */
     final String typeName;
-    /** The id of the job this one retries (JobRuntime.retry), or null. */
-    final String retryOf;
+    /** How many attempts the job's earlier runs made; this run's first attempt is the next one. */
+    final int attemptsBefore;
+    /** The runs that ended before JobRuntime.retry ran the job again, oldest first. */
+    final List<JobRecord.EarlierRun> earlierRuns;
     /** The spec, kept until the job ends SUCCEEDED so that a failed or cancelled job can be retried. */
     volatile JobSpec<T> spec;
     /** The body; dropped once the job ends so a retained record does not keep what the body captured. */
@@ -102,13 +109,25 @@ final class Job<T> implements JobHandle<T>, JobContext {
     ProgressSnapshot lastEmittedProgress;
 
     Job(String id, long seq, JobSpec<T> spec, Instant submittedAt) {
-        this(id, seq, spec, submittedAt, null);
+        this(id, seq, spec, submittedAt, 0, List.of());
     }
 
-    Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, String retryOf) {
+    /**
+     * The next run of {@code ended} (FAILED, CANCELLED or TIMED_OUT, with {@code spec} its spec): the same id,
+     * sequence and submission time, its attempts counted on from the ended run's, and that run added to the
+     * earlier runs.
+     */
+    Job(Job<T> ended, JobSpec<T> spec) {
+        this(ended.id, ended.seq, spec, ended.submittedAt, ended.attempt, withRun(ended));
+    }
+
+    private Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, int attemptsBefore,
+                List<JobRecord.EarlierRun> earlierRuns) {
         this.id = id;
         this.typeName = spec.type() == null ? null : spec.type().name();
-        this.retryOf = retryOf;
+        this.attemptsBefore = attemptsBefore;
+        this.earlierRuns = earlierRuns;
+        this.attempt = attemptsBefore;
         this.spec = spec;
         this.seq = seq;
         this.name = spec.name();
@@ -121,6 +140,19 @@ final class Job<T> implements JobHandle<T>, JobContext {
         this.resultType = spec.resultType();
         this.body = spec.body();
         this.submittedAt = submittedAt;
+    }
+
+    private static List<JobRecord.EarlierRun> withRun(Job<?> ended) {
+        JobRecord r = ended.record();
+        var runs = new java.util.ArrayList<>(ended.earlierRuns);
+        runs.add(new JobRecord.EarlierRun(ended.attemptsBefore + 1, r.attempt(), r.state(), r.startedAt(),
+                r.finishedAt(), r.error(), r.cancellationReason()));
+        return List.copyOf(runs);
+    }
+
+    /** The highest attempt number this run may reach. */
+    int maxAttempts() {
+        return attemptsBefore + (retry == null ? 1 : retry.maxAttempts());
     }
 
     // ---- state machine ----
@@ -188,9 +220,9 @@ final class Job<T> implements JobHandle<T>, JobContext {
                 : s == TIMED_OUT ? new CancellationReason(CancellationReason.Kind.DEADLINE,
                         "job " + id + " exceeded its timeout of " + timeout, null) : null;
         return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
-                attempt, retry == null ? 1 : retry.maxAttempts(),
+                attempt, maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
-                snap, stuck, expectedDuration, stuckThreads, typeName, retryOf);
+                snap, stuck, expectedDuration, stuckThreads, typeName, earlierRuns);
     }
 
     /**

@@ -29,7 +29,10 @@ public sealed interface JobContext permits Job, DurableRun {
     /** The job's name. */
     String name();
 
-    /** The attempt number, 1 for the first run. */
+    /**
+     * The attempt number: 1 for the first attempt, counted on over the job's runs (after a
+     * {@linkplain JobRuntime#retry(String) retry} of a job that ended at attempt N, the next attempt is N + 1).
+     */
     int attempt();
 
     /**

@@ -11,7 +11,7 @@ public record JobEvent(long sequence, Type type, JobRecord job) {
 
     /** What happened to the job. */
     public enum Type {
-        /** Accepted (QUEUED). */
+        /** Accepted (QUEUED): submitted, or re-queued by {@link JobRuntime#retry(String)} after its FINISHED. */
         SUBMITTED,
         /** An attempt started (RUNNING). */
         STARTED,
@@ -19,11 +19,11 @@ public record JobEvent(long sequence, Type type, JobRecord job) {
         PROGRESS,
         /** It ran past its expected duration. */
         STUCK,
-        /** It reached its terminal state; the last event of the job. */
+        /** It reached its terminal state; the last event of the job's run (a retry starts the next run). */
         FINISHED
     }
 
-    /** Whether this is the job's last event. */
+    /** Whether this is the last event of the job's run: its end, unless it is retried. */
     public boolean isTerminal() {
         return type == Type.FINISHED;
     }

@@ -5,6 +5,7 @@ import dev.weft.scope.CancellationReason;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An immutable snapshot of a job, as queries and events return it. Fields that do not apply yet are
@@ -19,10 +20,13 @@ import java.time.Instant;
  * @param priority           higher runs first
  * @param state              the state when the snapshot was taken
  * @param submittedAt        when it was accepted
- * @param startedAt          when it was dispatched to run (its first attempt), or null while queued
+ * @param startedAt          when the current run's first attempt was dispatched, or null while queued
  * @param finishedAt         when it reached its terminal state, or null
- * @param attempt            the current (or last) attempt: 0 while queued, 1 from dispatch on
- * @param maxAttempts        how many attempts its retry policy allows (1 without one)
+ * @param attempt            the current (or last) attempt: the attempts counted so far over all its runs, so 0
+ *                           while queued for its first run, 1 from dispatch on, and after a
+ *                           {@linkplain JobRuntime#retry(String) retry} the next attempt continues the count
+ * @param maxAttempts        the highest attempt number its current run may reach: its retry policy's attempts
+ *                           (1 without one) after the attempts of its earlier runs
  * @param result             {@code String.valueOf} of the value, cut to 1,000 characters, for SUCCEEDED
  * @param error              the failure, for FAILED and TIMED_OUT (and a failed last attempt)
  * @param cancellationReason why it was cancelled or timed out, for CANCELLED ({@code kind()} EXPLICIT or SHUTDOWN)
@@ -38,13 +42,35 @@ import java.time.Instant;
  *                           the node running it captured them (on a durable store, visible from every node); else
  *                           null
  * @param type               the name of its {@linkplain JobType job type}, or null for a job built from a body
- * @param retryOf            the id of the job that {@link JobRuntime#retry(String)} made this one a retry of, or null
+ * @param earlierRuns        the runs that ended before {@link JobRuntime#retry(String)} ran the job again, oldest
+ *                           first; empty for a job that was never retried
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
                         String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
                         boolean stuck, Duration expectedDuration, String stuckThreads,
-                        String type, String retryOf) {
+                        String type, List<EarlierRun> earlierRuns) {
+
+    public JobRecord {
+        earlierRuns = earlierRuns == null ? List.of() : List.copyOf(earlierRuns);
+    }
+
+    /**
+     * A run of a job that ended FAILED, CANCELLED or TIMED_OUT before {@link JobRuntime#retry(String)} ran the
+     * job again: its attempts were {@code firstAttempt} to {@code lastAttempt}.
+     *
+     * @param firstAttempt       the run's first attempt number (1 for the job's first run)
+     * @param lastAttempt        the attempt the run ended in (at least {@code firstAttempt} - 1: a run cancelled
+     *                           while queued made no attempt)
+     * @param state              how the run ended: FAILED, CANCELLED or TIMED_OUT
+     * @param startedAt          when the run's first attempt was dispatched, or null if it never ran
+     * @param finishedAt         when the run ended
+     * @param error              the failure it ended with, or null
+     * @param cancellationReason why it was cancelled or timed out, or null
+     */
+    public record EarlierRun(int firstAttempt, int lastAttempt, JobState state, Instant startedAt,
+                             Instant finishedAt, JobError error, CancellationReason cancellationReason) {
+    }
 
     /** How long the job ran: from start to finish (or to {@code now} while running); null before it started. */
     public Duration duration(Instant now) {

@@ -70,8 +70,9 @@ final class JobRunner<T> implements Runnable {
     private int attempts(long startNanos) {
         int maxAttempts = job.retry == null ? 1 : job.retry.maxAttempts();
         long jobDeadline = job.timeout == null ? Long.MAX_VALUE : startNanos + saturated(job.timeout);
+        // `attempt` counts this run's attempts (the policy's view); the job's count goes on from earlier runs
         for (int attempt = 1; ; attempt++) {
-            job.attempt = attempt;
+            job.attempt = job.attemptsBefore + attempt;
             if (job.cancelReason != null) {
                 return Job.CANCELLED;
             }
@@ -88,7 +89,7 @@ final class JobRunner<T> implements Runnable {
             }
             Throwable failure;
             try {
-                T value = runAttempt(attempt, attemptDeadline == Long.MAX_VALUE ? null : Duration.ofNanos(attemptDeadline - now));
+                T value = runAttempt(job.attempt, attemptDeadline == Long.MAX_VALUE ? null : Duration.ofNanos(attemptDeadline - now));
                 if (value != null && job.resultType != null && !job.resultType.isInstance(value)) {
                     throw new ClassCastException("job " + job.id + " (" + job.name + ") declared result type "
                             + job.resultType.getName() + " but its body returned a " + value.getClass().getName());

@@ -132,16 +132,31 @@ public sealed interface JobRuntime extends AutoCloseable permits JobRuntimeImpl,
     boolean cancel(String id, String why);
 
     /**
-     * Runs a FAILED, CANCELLED or TIMED_OUT job again: submits a new job with the same spec (name, key, group,
-     * type and payload or body, timeout, retry policy). The original stays as it ended. In memory the new job's
-     * record names the original in {@link JobRecord#retryOf()}, and a job keeps what it needs for this until it
-     * is evicted, unless it SUCCEEDED; on a durable store the stored row is submitted again (its type's current
-     * retry policy applies) and {@code retryOf} is not kept.
+     * Runs a FAILED, CANCELLED or TIMED_OUT job again, as the same job: same id, spec (name, key, group, type and
+     * payload or body, timeout, retry policy) and submission time. It goes back to QUEUED and runs under the usual
+     * admission rules, with its attempts counted on (after attempt N, the next is N + 1) and a whole run of its
+     * retry policy ahead ({@link JobRecord#maxAttempts()} is N plus the policy's attempts); its timeout starts
+     * again with the new run. The run that ended is kept in {@link JobRecord#earlierRuns()} (its attempts, how it
+     * ended, its error or cancellation reason), and the job's events go on: a SUBMITTED event follows the ended
+     * run's FINISHED. Of concurrent retries of one job (on any node) exactly one succeeds; the others throw
+     * {@link IllegalStateException}.
      *
-     * @return the new job (or, as {@link #submit(JobSpec)}, the queued or running job with the same key)
+     * <p>A job whose key a queued or running job holds is not retried: unlike {@link #submit(JobSpec)}, which
+     * answers the holder, a retry throws {@link IllegalStateException} naming the holder, since the holder is
+     * another job.
+     *
+     * <p>In memory, a {@link JobHandle} obtained before the retry stays bound to the run it was obtained for,
+     * which has ended: its record, {@code await} and {@code cancel} report that run. The handle this method
+     * returns, and {@link #handle(String)}, {@link #get(String)}, {@link #list} and {@link #counts()} from now on,
+     * follow the new run. A job keeps what it needs for a retry until it is evicted, unless it SUCCEEDED. On a
+     * durable store a handle names the job by its id, so every handle follows the new run; the job's type's
+     * current retry policy applies.
+     *
+     * @return the job's handle, bound to its new run
      * @throws NoSuchJobException    if there is no such job
-     * @throws IllegalStateException if the job is queued, running or SUCCEEDED
-     * @throws JobRejectedException  as {@link #submit(JobSpec)}
+     * @throws IllegalStateException if the job is queued, running or SUCCEEDED (another retry may have queued it
+     *                               first), or another queued or running job holds its key
+     * @throws JobRejectedException  if the runtime is shutting down or its queue is full
      */
     JobHandle<?> retry(String id);
 

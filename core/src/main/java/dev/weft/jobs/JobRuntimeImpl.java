@@ -52,6 +52,17 @@ final class JobRuntimeImpl implements JobRuntime {
      * in finally blocks, so no bookkeeping failure leaves a job non-terminal, a slot taken or a waiter hanging.
      * The runner then drops the job from `running` as it returns.
      *
+     * Retry: a Job's terminal state is final, so a retry builds the job's next run as a new Job object under the
+     * same id and seq (Job's retry constructor). It first waits for the ended run's `done`, so that run's
+     * bookkeeping is complete (finish time, retention, its slot and key) and its FINISHED was emitted before the
+     * next run's SUBMITTED. It then admits the new run under the admission lock (Admission.admitRetry), where
+     * `jobs.replace(id, ended, next)` is the single step that decides between racing retries, a delete or an
+     * eviction of the ended run: only a call that still finds that very object indexed goes on. It then puts the
+     * new object in `bySeq` and drops the ended one from retention, so retention counts the job once. Every index
+     * removal (evict, delete, `running`) is by identity, so removing an ended run never removes its successor;
+     * `running` is a set of Job objects for that reason, since a retry's run may start before the ended run's
+     * runner has returned.
+     *
      * Shutdown closes admission, which hands it the queued jobs, and cancels them. A queued job whose own cancel
      * recorded its reason first is ended by that cancel, in the cancelling thread, a moment later: shutdown waits
      * for `done` of every job it was handed, whoever ends it, so that it never returns with a job still QUEUED.
@@ -71,7 +82,8 @@ final class JobRuntimeImpl implements JobRuntime {
     /** The same jobs by submission sequence, for listing newest first without sorting. */
     private final java.util.concurrent.ConcurrentSkipListMap<Long, Job<?>> bySeq =
             new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final ConcurrentHashMap<String, Job<?>> running = new ConcurrentHashMap<>();
+    /** By identity, not id: a retry's run may start before the runner of the run it replaced has returned. */
+    private final java.util.Set<Job<?>> running = ConcurrentHashMap.newKeySet();
     private final Subscriptions subscriptions;
     private final AtomicLong submissions = new AtomicLong();
     private final JobIds ids = new JobIds();
@@ -104,18 +116,14 @@ final class JobRuntimeImpl implements JobRuntime {
     // ---- submit and run ----
 
     @Override
-    public <T> JobHandle<T> submit(JobSpec<T> spec) {
-        return submit(spec, null);
-    }
-
     @SuppressWarnings("unchecked") // an existing job is returned only if it declares the same result type
-    private <T> JobHandle<T> submit(JobSpec<T> spec, String retryOf) {
+    public <T> JobHandle<T> submit(JobSpec<T> spec) {
         Objects.requireNonNull(spec, "job spec must not be null");
         if (spec.type() != null) {
             types.require(spec.type());
         }
         long seq = submissions.incrementAndGet();
-        var job = new Job<>(ids.next(), seq, spec, time.instant(), retryOf);
+        var job = new Job<>(ids.next(), seq, spec, time.instant());
         job.attach(this);
         Job<?> existing = admission.admit(job, this::admitted, this::startRunner);
         return existing != null ? (JobHandle<T>) existing : job;
@@ -156,8 +164,8 @@ final class JobRuntimeImpl implements JobRuntime {
     private <T> void startRunner(Job<T> job) {
         // stamped here, with the state change, so that no record is RUNNING without a start time and attempt
         job.startedAt = time.instant();
-        job.attempt = 1;
-        running.put(job.id, job);
+        job.attempt = job.attemptsBefore + 1;
+        running.add(job);
         try {
             runnerStarter.start(name + "/" + job.name + "#" + job.id, new JobRunner<>(this, job));
         } catch (Throwable noThread) { // an OutOfMemoryError, say: the job ends FAILED here and frees its slot
@@ -185,7 +193,7 @@ final class JobRuntimeImpl implements JobRuntime {
                 admission.releaseSlot(job);
             } finally {
                 job.done.countDown();
-                running.remove(job.id);
+                running.remove(job);
                 signalEnded();
             }
         }
@@ -203,7 +211,7 @@ final class JobRuntimeImpl implements JobRuntime {
     void attemptStarted(Job<?> job, int attempt) {
         JobFlightEvents.started(job, attempt);
         if (attempt > 1) {
-            LOG.info("job {} ({}) attempt {} of {} started", job.id, job.name, attempt, job.retry.maxAttempts());
+            LOG.info("job {} ({}) attempt {} of {} started", job.id, job.name, attempt, job.maxAttempts());
         }
     }
 
@@ -271,7 +279,7 @@ final class JobRuntimeImpl implements JobRuntime {
 
     /** The runner's last action: its job leaves `running`, so a shutdown waiting for that sees no runner left. */
     void runnerReturning(Job<?> job) {
-        running.remove(job.id);
+        running.remove(job);
         signalEnded();
     }
 
@@ -348,14 +356,43 @@ final class JobRuntimeImpl implements JobRuntime {
 
     @Override
     public JobHandle<?> retry(String id) {
-        Job<?> job = require(id);
-        JobState state = job.state();
-        JobSpec<?> spec = job.spec;
+        Job<?> ended = require(id);
+        return retry(ended);
+    }
+
+    private <T> JobHandle<T> retry(Job<T> ended) {
+        JobState state = ended.state();
+        JobSpec<T> spec = ended.spec;
         if (state != JobState.FAILED && state != JobState.CANCELLED && state != JobState.TIMED_OUT || spec == null) {
-            throw new IllegalStateException("job " + id + " is " + state + "; only a FAILED, CANCELLED or TIMED_OUT"
-                    + " job can be retried");
+            throw new IllegalStateException("job " + ended.id + " is " + state + "; only a FAILED, CANCELLED or"
+                    + " TIMED_OUT job can be retried");
         }
-        return submit(spec, job.id);
+        // the ended run's bookkeeping (finish time, retention, FINISHED, its slot and key) completes before `done`
+        // is released, and always does: after this, the next run's events follow the ended run's FINISHED
+        if (awaitUninterruptibly(ended.done)) {
+            Thread.currentThread().interrupt();
+        }
+        var next = new Job<>(ended, spec);
+        next.attach(this);
+        admission.admitRetry(next, n -> {
+            // the one step that decides a race of retries (and of a retry with delete or eviction): only the
+            // call that finds the ended run still indexed replaces it
+            if (!jobs.replace(n.id, ended, n)) {
+                Job<?> now = jobs.get(n.id);
+                if (now == null) {
+                    throw new NoSuchJobException(n.id);
+                }
+                throw new IllegalStateException("job " + n.id + " is " + now.state() + "; only a FAILED, CANCELLED"
+                        + " or TIMED_OUT job can be retried (another retry ran it again first)");
+            }
+            bySeq.put(n.seq, n);
+            retained.remove(ended);
+            emit(n, JobEvent.Type.SUBMITTED);
+            JobFlightEvents.submitted(n);
+        }, this::startRunner);
+        LOG.info("job {} ({}) retried: attempt {} of {} is queued", next.id, next.name, next.attemptsBefore + 1,
+                next.maxAttempts());
+        return next;
     }
 
     @Override
@@ -395,7 +432,7 @@ final class JobRuntimeImpl implements JobRuntime {
     }
 
     private void sampleProgress() {
-        for (Job<?> job : running.values()) {
+        for (Job<?> job : running) {
             ProgressSnapshot snap = job.progressSnapshot();
             if (snap == null) {
                 continue;
@@ -513,7 +550,7 @@ final class JobRuntimeImpl implements JobRuntime {
     @Override
     public List<Scope<?, ?>> scopes() {
         List<Scope<?, ?>> scopes = new ArrayList<>();
-        for (Job<?> job : running.values()) {
+        for (Job<?> job : running) {
             Scope<?, ?> s = job.scope;
             if (s != null) {
                 scopes.add(s);
@@ -548,7 +585,7 @@ final class JobRuntimeImpl implements JobRuntime {
         try {
             LOG.info("job runtime {} shutting down: {} running, grace {}", name, running.size(), grace);
             List<Job<?>> queuedAtClose = admission.close("the job runtime " + name + " is shutting down");
-            atStart = new ArrayList<>(running.values());
+            atStart = new ArrayList<>(running);
             for (Job<?> queued : queuedAtClose) {
                 if (cancel(queued, shutdown)) {
                     cancelledQueued.add(queued.id);
@@ -570,7 +607,7 @@ final class JobRuntimeImpl implements JobRuntime {
         } finally {
             // whatever failed above: end every job, wait for every runner, and end every runtime thread
             try {
-                for (Job<?> job : new ArrayList<>(running.values())) {
+                for (Job<?> job : new ArrayList<>(running)) {
                     try {
                         if (cancel(job, shutdown)) {
                             cancelledRunning.add(job.id);

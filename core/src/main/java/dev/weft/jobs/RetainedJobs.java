@@ -49,6 +49,18 @@ final class RetainedJobs {
         }
     }
 
+    /** Forgets {@code job} (the very object) without evicting it: a retry replaced it. O(retained). */
+    void remove(Job<?> job) {
+        lock.lock();
+        try {
+            for (ArrayDeque<Entry> q : byState.values()) {
+                q.removeIf(e -> e.job() == job);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Evicts what has grown too old. */
     void expire(Consumer<Job<?>> evict) {
         lock.lock();

@@ -232,16 +232,29 @@ class DashboardBrowserTest {
         assertThat(demo.runtime().get(job.id()).cancellationReason().detail()).isEqualTo("wrong input file");
         browser.screenshot("cancelled");
 
-        gate.countDown(); // the retry runs through
         browser.click("#retry", WAIT);
 
-        browser.await("return location.hash.startsWith('#/jobs/') && !location.hash.endsWith('" + job.id() + "')",
-                WAIT, "the retry's own page");
+        // the same job runs again: the page stays on it, shows the new run, and the cancelled run as an earlier one
+        browser.find("#job[data-state='RUNNING'][data-id='" + job.id() + "']", WAIT);
+        assertThat(browser.script("return location.hash")).isEqualTo("#/jobs/" + job.id());
+        browser.await("const e = document.querySelector('#timeline .t-run-ended.t-earlier-run .earlier');"
+                + " return e !== null && e.textContent.includes('wrong input file')", WAIT, "the cancelled run");
+        assertThat((String) browser.script("return document.querySelector('#timeline .t-running').textContent"))
+                .contains("attempt 2 of 2 running");
+        assertThat(browser.script("return document.getElementById('job-outcome').hidden")).isEqualTo(true);
+        browser.screenshot("retried-running");
+
+        gate.countDown(); // the new run goes through
         browser.find("#job[data-state='SUCCEEDED']", WAIT);
-        String retryId = ((String) browser.script("return document.getElementById('job').dataset.id"));
-        assertThat(demo.runtime().get(retryId).retryOf()).isEqualTo(job.id());
-        assertThat(demo.runtime().get(retryId).result()).isEqualTo("to-cancel done");
-        browser.find("#job .facts a[href='#/jobs/" + job.id() + "']", WAIT);
+        assertThat(browser.script("return location.hash")).isEqualTo("#/jobs/" + job.id());
+        var record = demo.runtime().get(job.id());
+        assertThat(record.result()).isEqualTo("to-cancel done");
+        assertThat(record.attempt()).isEqualTo(2);
+        assertThat(record.earlierRuns()).singleElement()
+                .satisfies(r -> assertThat(r.state()).isEqualTo(JobState.CANCELLED));
+        browser.find("#timeline .t-run-ended.t-earlier-run", WAIT);
+        assertThat((String) browser.script("return document.getElementById('job-outcome').textContent"))
+                .contains("to-cancel done").doesNotContain("wrong input file");
     }
 
     @Test
@@ -259,6 +272,12 @@ class DashboardBrowserTest {
                     return "ok";
                 }));
         secondAttempt.await();
+        var broken = demo.runtime().submit(JobSpec.named("broken").body(String.class, ctx -> {
+            throw new java.io.IOException("disk full");
+        }));
+        assertThat(broken.awaitCompletion(WAIT)).isTrue();
+        var failedRun = broken.record();
+        assertThat(failedRun.state()).isEqualTo(JobState.FAILED);
         for (int i = 0; i < 15; i++) { // with flaky, the demo's 16 slots are taken ...
             gatedJob("filler-" + i, gate);
         }
@@ -280,6 +299,23 @@ class DashboardBrowserTest {
         browser.find("#job[data-state='RUNNING'] #timeline .earlier", WAIT);
         assertThat(browser.script("return document.getElementById('job-outcome').hidden")).isEqualTo(true);
         browser.screenshot("retrying-detail");
+
+        // a job that failed, retried while every slot is taken (so its new run waits): its error is an earlier
+        // run's, in grey, not the outcome
+        demo.runtime().retry(broken.id());
+        browser.navigate(demo.uri() + "/#/jobs");
+        browser.find("#jobs tr.job[data-name='broken'][data-state='QUEUED'] .outcome .muted", WAIT);
+        assertThat((String) browser.script("return document.querySelector(\"#jobs tr.job[data-name='broken'] .outcome\")"
+                + ".textContent")).contains("retried after attempt 1 ended FAILED");
+        assertThat(browser.script("return document.querySelector(\"#jobs tr.job[data-name='broken'] .outcome .bad\")"))
+                .isNull();
+        browser.navigate(demo.uri() + "/#/jobs/" + broken.id());
+        browser.find("#job[data-state='QUEUED'] #timeline .t-waiting", WAIT);
+        assertThat((String) browser.script("return document.querySelector('#timeline .t-earlier-run .earlier')"
+                + ".textContent")).contains("disk full");
+        assertThat(browser.script("return document.getElementById('job-outcome').hidden")).isEqualTo(true);
+        assertThat(broken.record()).as("the handle from before the retry keeps its run").isEqualTo(failedRun);
+        browser.screenshot("retried-queued-detail");
     }
 
     @Test

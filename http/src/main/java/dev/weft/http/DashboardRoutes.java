@@ -66,8 +66,9 @@ final class DashboardRoutes implements AutoCloseable {
         }
         return switch (seg[3]) {
             case "retry" -> method.equals("POST") ? refusable(req, () -> {
+                // the same job, queued again: its URL does not change
                 JobHandle<?> again = runtime.retry(id);
-                return api.json(201, again.record());
+                return api.json(200, again.record()).withHeader("Location", req.mount() + "/api/jobs/" + id);
             }) : api.methodNotAllowed(req, "POST");
             case "logs" -> get ? logs(req, id) : api.methodNotAllowed(req, "GET");
             case "tree" -> get ? tree(id) : api.methodNotAllowed(req, "GET");
@@ -86,6 +87,8 @@ final class DashboardRoutes implements AutoCloseable {
             return api.error(409, e.getMessage(), req.path());
         } catch (UnsupportedOperationException e) {
             return api.error(501, e.getMessage(), req.path());
+        } catch (dev.weft.jobs.JobRejectedException e) {
+            return api.error(503, e.getMessage(), req.path()).withHeader("Retry-After", "5");
         }
     }
 

@@ -54,7 +54,8 @@ import java.util.WeakHashMap;
  *   <tr><td>GET /api/scopes</td><td>the live scope tree of the running jobs</td></tr>
  *   <tr><td>GET /api/jobs/{id}/tree</td><td>one running job's scopes and tasks, aggregated for the dashboard</td></tr>
  *   <tr><td>GET /api/jobs/{id}/logs</td><td>its latest log lines ({@code limit}), see {@link JobLogs}</td></tr>
- *   <tr><td>POST /api/jobs/{id}/retry</td><td>runs a failed or cancelled job again as a new job (201)</td></tr>
+ *   <tr><td>POST /api/jobs/{id}/retry</td><td>runs a failed, cancelled or timed-out job again as the same job
+ *       (200 with its record and {@code Location}; 409 for another state or a key another active job holds)</td></tr>
  *   <tr><td>DELETE /api/jobs/{id}</td><td>forgets a finished job</td></tr>
  *   <tr><td>GET /api/throughput</td><td>jobs ended per minute over the last hour, by outcome</td></tr>
  *   <tr><td>GET /api/nodes</td><td>the runtime's nodes with their heartbeat age and counts</td></tr>

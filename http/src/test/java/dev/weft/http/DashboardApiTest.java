@@ -63,10 +63,22 @@ class DashboardApiTest {
             var retryRunning = f.send("POST", "/api/jobs/" + running.id() + "/retry", null, JSON_TYPE);
             var deleteRunning = f.send("DELETE", "/api/jobs/" + running.id(), null, JSON_TYPE);
 
-            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(201);
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+            assertThat(retry.headers().firstValue("Location")).hasValue("/api/jobs/" + failed.id());
             JsonNode again = json(retry.body());
-            assertThat(again.get("retryOf").asText()).isEqualTo(failed.id());
-            assertThat(f.runtime.handle(again.get("id").asText()).orElseThrow().await()).isEqualTo("ok");
+            assertThat(again.get("id").asText()).isEqualTo(failed.id());
+            assertThat(again.has("retryOf")).isFalse();
+            assertThat(again.get("earlierRuns")).hasSize(1);
+            JsonNode earlier = again.get("earlierRuns").get(0);
+            assertThat(earlier.get("state").asText()).isEqualTo("FAILED");
+            assertThat(earlier.get("firstAttempt").asInt()).isEqualTo(1);
+            assertThat(earlier.get("lastAttempt").asInt()).isEqualTo(1);
+            assertThat(earlier.get("error").get("message").asText()).isEqualTo("upstream down");
+            assertThat(f.runtime.handle(failed.id()).orElseThrow().await()).isEqualTo("ok");
+            JsonNode after = json(f.send("GET", "/api/jobs/" + failed.id(), null).body());
+            assertThat(after.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(after.get("attempt").asInt()).isEqualTo(2);
+            assertThat(after.get("earlierRuns").get(0).get("error").get("message").asText()).isEqualTo("upstream down");
             assertThat(retryRunning.statusCode()).isEqualTo(409);
             assertThat(json(retryRunning.body()).get("error").asText()).contains("is RUNNING");
             assertThat(deleteRunning.statusCode()).isEqualTo(409);

@@ -42,6 +42,8 @@ class MalformedRequestTest {
             assertThat(json(inBody.body()).get("error").asText()).contains("1025 characters").contains("at most 1024");
             assertThat(inQuery.statusCode()).isEqualTo(400);
             assertThat(atTheLimit.statusCode()).isEqualTo(200);
+            // a running job's record carries its reason once it has ended CANCELLED, a moment after cancel returned
+            assertThat(h.awaitCompletion(WAIT)).isTrue();
             assertThat(f.runtime.get(h.id()).cancellationReason().detail()).doesNotContain("x");
         }
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.jobs.JobError;
 import dev.weft.jobs.JobEvent;
+import dev.weft.jobs.JobRecord;
 import dev.weft.jobs.JobState;
 import dev.weft.jobs.NodeInfo;
 import dev.weft.progress.ProgressSnapshot;
@@ -55,6 +56,9 @@ final class JobRows {
      *   reason           {"kind": ..., "detail": ...}
      *   progress         {"name", "done", "total", "fraction", "step", "message", "rate", "eta" (ISO-8601),
      *                     "complete", "state", "takenAt" (ISO-8601)}
+     *   earlier_runs     [{"firstAttempt", "lastAttempt", "state", "startedAt", "finishedAt" (ISO-8601 with an
+     *                     offset, as PostgreSQL writes a timestamptz into JSON), "error", "reason"}], built in SQL
+     *                     by the retry statement from the row's own columns
      * Durations (timeout, expected) are stored as milliseconds, saturated (see millis). Text in these columns has
      * NUL replaced (see storable), and a non-finite rate is stored as unknown, since jsonb holds neither.
      */
@@ -117,6 +121,7 @@ final class JobRows {
                 expectedD,
                 rs.getBoolean(k.stuck),
                 rs.getString(k.stuckThreads),
+                earlierRuns(rs.getString(k.earlierRuns)),
                 instant(rs, k.readAt));
     }
 
@@ -141,7 +146,7 @@ final class JobRows {
     static final class Columns {
         final int id, type, name, dedupeKey, groupName, priority, state, payload, result, error, reason,
                 cancelRequested, progress, attempt, maxAttempts, interruptions, submittedAt, startedAt, finishedAt,
-                runAfter, epoch, node, leaseUntil, timeoutMs, expectedMs, stuck, stuckThreads, readAt;
+                runAfter, epoch, node, leaseUntil, timeoutMs, expectedMs, stuck, stuckThreads, earlierRuns, readAt;
         /** {@code event_id} and {@code event_type}, or 0 without {@code events}. */
         final int eventId, eventType;
 
@@ -174,6 +179,7 @@ final class JobRows {
             expectedMs = rs.findColumn("expected_ms");
             stuck = rs.findColumn("stuck");
             stuckThreads = rs.findColumn("stuck_threads");
+            earlierRuns = rs.findColumn("earlier_runs");
             readAt = rs.findColumn("read_at");
             eventId = events ? rs.findColumn("event_id") : 0;
             eventType = events ? rs.findColumn("event_type") : 0;
@@ -218,6 +224,27 @@ final class JobRows {
         JsonNode n = parse(json);
         return new CancellationReason(CancellationReason.Kind.valueOf(text(n, "kind")),
                 String.valueOf(text(n, "detail")), null);
+    }
+
+    static List<JobRecord.EarlierRun> earlierRuns(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        List<JobRecord.EarlierRun> runs = new ArrayList<>();
+        for (JsonNode n : parse(json)) {
+            JsonNode error = n.get("error");
+            JsonNode reason = n.get("reason");
+            runs.add(new JobRecord.EarlierRun(n.path("firstAttempt").asInt(), n.path("lastAttempt").asInt(),
+                    JobState.valueOf(text(n, "state")), timestamp(text(n, "startedAt")),
+                    timestamp(text(n, "finishedAt")),
+                    error == null || error.isNull() ? null : error(error.toString()),
+                    reason == null || reason.isNull() ? null : reason(reason.toString())));
+        }
+        return runs;
+    }
+
+    private static Instant timestamp(String iso) {
+        return iso == null ? null : OffsetDateTime.parse(iso).toInstant();
     }
 
     static String progressJson(ProgressSnapshot p) {

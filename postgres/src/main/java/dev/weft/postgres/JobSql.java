@@ -58,6 +58,8 @@ final class JobSql {
     final String cancelQueued;
     final String cancelRunning;
     final String stateOf;
+    final String retry;
+    final String keyHolder;
     final String deleteFinished;
     final String find;
     final String counts;
@@ -297,6 +299,36 @@ final class JobSql {
                 """.formatted(jobs);
 
         stateOf = "SELECT state FROM " + jobs + " WHERE id = ?";
+
+        // binds: attempts per run, id, work channel, events channel. The SET list reads the row as it was (the
+        // ended run); the epoch is kept, so the next claim's is higher than any earlier claim's. Racing retries
+        // queue on the row lock, and the loser re-checks the WHERE against the winner's QUEUED row: no row.
+        retry = """
+                WITH u AS (
+                    UPDATE %1$s j SET
+                        state = 'QUEUED',
+                        earlier_runs = j.earlier_runs || jsonb_build_array(jsonb_build_object(
+                            'firstAttempt', coalesce((j.earlier_runs -> -1 ->> 'lastAttempt')::int, 0) + 1,
+                            'lastAttempt', j.attempt, 'state', j.state, 'startedAt', j.started_at,
+                            'finishedAt', j.finished_at, 'error', j.error, 'reason', j.reason)),
+                        max_attempts = least(j.attempt::bigint + ?, 2147483647)::int,
+                        result = NULL, error = NULL, reason = NULL, cancel_requested = NULL, progress = NULL,
+                        started_at = NULL, finished_at = NULL, run_after = now(), node = NULL, lease_until = NULL,
+                        stuck = false, stuck_threads = NULL
+                    WHERE j.id = ? AND j.state IN ('FAILED', 'CANCELLED', 'TIMED_OUT')
+                    RETURNING j.*, nextval('%2$s_id_seq') AS event_id, 'SUBMITTED' AS event_type
+                ), e AS (
+                    INSERT INTO %2$s (id, job_id, type, at) SELECT event_id, id, event_type, now() FROM u
+                )
+                SELECT u.*, now() AS read_at, pg_notify(?, '') AS notified, pg_notify(?, '') AS events_notified
+                FROM u
+                """.formatted(jobs, events);
+
+        // binds: id; the queued or running job holding the key of job id (another one), if any
+        keyHolder = """
+                SELECT h.id FROM %1$s j JOIN %1$s h ON h.dedupe_key = j.dedupe_key
+                WHERE j.id = ? AND h.id <> j.id AND h.state IN ('QUEUED', 'RUNNING')
+                """.formatted(jobs);
 
         // binds: id, id; answers the job's state (no row: no such job) and whether it was deleted
         deleteFinished = """

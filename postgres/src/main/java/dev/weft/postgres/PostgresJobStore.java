@@ -18,6 +18,7 @@ import dev.weft.jobs.spi.NewJob;
 import dev.weft.jobs.spi.ProgressUpdate;
 import dev.weft.jobs.spi.StoreListener;
 import dev.weft.jobs.spi.StoreUnavailableException;
+import dev.weft.jobs.spi.RetryOutcome;
 import dev.weft.jobs.spi.StoredEvent;
 import dev.weft.jobs.spi.StoredJob;
 import dev.weft.jobs.spi.StoredPage;
@@ -29,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -639,6 +641,58 @@ public final class PostgresJobStore implements JobStore {
             }
         });
     }
+
+    @Override
+    public RetryOutcome retry(String id, int attemptsPerRun) {
+        if (attemptsPerRun < 1) {
+            throw new IllegalArgumentException("attemptsPerRun must be at least 1, was " + attemptsPerRun);
+        }
+        UUID uuid = JobRows.parseUuid(id);
+        if (uuid == null) {
+            return new RetryOutcome(RetryOutcome.Result.NOT_FOUND, null, null, null);
+        }
+        return calls.inTransaction("retry a job", c -> {
+            // the unique index on active keys is the arbiter: a key taken by another job fails the update, which
+            // the savepoint undoes, so the transaction can still say who holds the key
+            Savepoint beforeUpdate = c.setSavepoint();
+            try (PreparedStatement ps = c.prepareStatement(sql.retry)) {
+                ps.setInt(1, attemptsPerRun);
+                ps.setObject(2, uuid);
+                ps.setString(3, sql.workChannel());
+                ps.setString(4, sql.eventsChannel());
+                List<StoredEvent> e = JobRows.events(ps);
+                if (!e.isEmpty()) {
+                    return new RetryOutcome(RetryOutcome.Result.RETRIED, e.get(0), null, null);
+                }
+            } catch (SQLException e) {
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(beforeUpdate);
+                try (PreparedStatement ps = c.prepareStatement(sql.keyHolder)) {
+                    ps.setObject(1, uuid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return new RetryOutcome(RetryOutcome.Result.KEY_HELD, null, null, rs.getString(1));
+                        }
+                    }
+                }
+                throw e; // not a key: let it be reported as the refusal it is
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.stateOf)) {
+                ps.setObject(1, uuid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? new RetryOutcome(RetryOutcome.Result.NOT_RETRYABLE, null,
+                                    JobState.valueOf(rs.getString(1)), null)
+                            : new RetryOutcome(RetryOutcome.Result.NOT_FOUND, null, null, null);
+                }
+            }
+        });
+    }
+
+    /** SQLState of a unique constraint's violation. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     @Override
     public Optional<JobState> deleteFinished(String id) {

@@ -31,7 +31,7 @@ final class SchemaMigrator {
      */
 
     /** The schema files, in order; the n-th (from 1) has version n. */
-    private static final List<String> FILES = List.of("V1__jobs.sql", "V2__nodes.sql");
+    private static final List<String> FILES = List.of("V1__jobs.sql", "V2__nodes.sql", "V3__earlier_runs.sql");
 
     /** The newest schema version this code knows. */
     static final int LATEST = FILES.size();

@@ -48,10 +48,11 @@ class SchemaTest {
             }
             try (PostgresJobStore s = Stores.open(ds)) {
                 assertThat(s.find("0190a4b2-0000-7000-8000-000000000001")).get()
-                        .satisfies(j -> assertThat(j.name()).isEqualTo("from v1"));
+                        .satisfies(j -> assertThat(j.name()).isEqualTo("from v1"))
+                        .satisfies(j -> assertThat(j.earlierRuns()).isEmpty());
                 assertThat(s.nodes()).isEmpty();
             }
-            assertThat(queryLong(ds, "SELECT max(version) FROM weft_schema_version")).isEqualTo(2);
+            assertThat(queryLong(ds, "SELECT max(version) FROM weft_schema_version")).isEqualTo(3);
         }
     }
 
@@ -115,7 +116,7 @@ class SchemaTest {
     @Test
     void theShippedFilesAppliedByAnotherToolWithThePrefixPlaceholderSatisfyACheckOnlyOpen() throws Exception {
         try (HikariDataSource ds = PostgresFixture.newDatabase()) {
-            for (String file : List.of("V1__jobs.sql", "V2__nodes.sql")) {
+            for (String file : List.of("V1__jobs.sql", "V2__nodes.sql", "V3__earlier_runs.sql")) {
                 String sql;
                 try (InputStream in = PostgresJobStore.class.getResourceAsStream("schema/" + file)) {
                     sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${prefix}", "fly_");

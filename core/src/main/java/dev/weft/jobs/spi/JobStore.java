@@ -136,6 +136,20 @@ public interface JobStore extends AutoCloseable {
     CancelOutcome cancel(String id, CancellationReason reason);
 
     /**
+     * Runs job {@code id} again if it is FAILED, CANCELLED or TIMED_OUT, in one transaction: the row goes back to
+     * QUEUED under the same id, its ended run appended to {@link StoredJob#earlierRuns()}, its outcome (error,
+     * reason, result, progress), node, lease, start and finish cleared, due now, with {@code attemptsPerRun} more
+     * attempts allowed after those counted (the next claim counts attempt + 1), and a SUBMITTED event written
+     * that every node sees; idle claimers on every node are woken once it has committed. The epoch is kept, so
+     * the next claim's epoch is higher than every earlier claim's and a runner of an earlier attempt writes
+     * nothing. The state check and the change are one atomic step: of concurrent retries exactly one returns
+     * RETRIED. A key held by another queued or running job refuses the retry (KEY_HELD), changing nothing.
+     *
+     * @param attemptsPerRun how many attempts the new run may make (its type's retry policy's, at least 1)
+     */
+    RetryOutcome retry(String id, int attemptsPerRun);
+
+    /**
      * Deletes job {@code id} and its events if it is finished (SUCCEEDED, FAILED, CANCELLED or TIMED_OUT), in one
      * transaction.
      *

@@ -172,17 +172,19 @@ function listen() {
   };
 }
 
-// Ids of jobs seen ended: an older snapshot (an action's answer that arrives after the FINISHED event, a page
-// fetched before it) must not bring them back to life.
-const ended = new Set();
+// Jobs seen ended or retried: the newest snapshot's [earlier runs, ended]. An older snapshot (an action's answer
+// that arrives after the FINISHED event, a page fetched before it, the ended run of a job retried since) must not
+// bring back what it shows.
+const seen = new Map();
 
 /** A job changed (an event, or an answer to an action): update every place that shows it. */
 function onJob(job, type) {
-  if (isTerminal(job.state)) {
-    ended.add(job.id);
-    if (ended.size > 50000) ended.clear();
-  } else if (ended.has(job.id)) {
-    return;
+  const runs = (job.earlierRuns || []).length, done = isTerminal(job.state);
+  const s = seen.get(job.id);
+  if (s && (runs < s[0] || (runs === s[0] && s[1] && !done))) return;
+  if (done || runs) {
+    seen.set(job.id, [runs, done]);
+    if (seen.size > 50000) seen.clear();
   }
   updateRunning(job);
   for (const table of ['#jobs', '#recent']) {
@@ -231,6 +233,12 @@ function outcome(job) {
   }
   if (job.state === 'RUNNING' && job.error) {
     return el('span', {class: 'muted'}, `attempt ${job.attempt - 1} failed, retrying (${job.attempt}/${job.maxAttempts})`);
+  }
+  const earlier = job.earlierRuns || [];
+  if (!isTerminal(job.state) && earlier.length) {
+    // a retried job: how its last run ended is history, shown in grey, never as this run's outcome
+    const last = earlier[earlier.length - 1];
+    return el('span', {class: 'muted'}, `retried after attempt ${last.lastAttempt} ended ${last.state}`);
   }
   const p = job.progress;
   return el('span', {class: 'muted'}, p ? [p.step, p.message].filter(Boolean).join(' · ') : '');

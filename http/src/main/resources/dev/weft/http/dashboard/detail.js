@@ -52,12 +52,22 @@ async function refresh() {
 /** A job event: re-render if it is this page's job. */
 export function event(job) {
   if (current && job.id === current.id) {
-    const was = current.job && current.job.state;
-    if (isTerminal(was) && !isTerminal(job.state)) return;   // an older snapshot
+    const was = current.job;
+    if (was && olderThan(job, was)) return;
     render(job);
-    if (isTerminal(job.state) && was && !isTerminal(was)) { pollTree(); pollLogs(); }
+    if (isTerminal(job.state) && was && !isTerminal(was.state)) { pollTree(); pollLogs(); }
+    if (!isTerminal(job.state) && was && isTerminal(was.state)) { pollTree(); pollLogs(); }   // retried
   }
 }
+
+/** Whether snapshot a of a job is older than b: an earlier run, or the same run before it ended. */
+function olderThan(a, b) {
+  const ra = runs(a), rb = runs(b);
+  if (ra !== rb) return ra < rb;
+  return isTerminal(b.state) && !isTerminal(a.state);
+}
+
+const runs = (job) => (job.earlierRuns || []).length;
 
 function render(job) {
   const c = current;
@@ -86,7 +96,7 @@ function render(job) {
       job.group ? fact('group', job.group) : null,
       job.type ? fact('type', job.type) : null,
       job.priority ? fact('priority', job.priority) : null,
-      job.retryOf ? fact('retry of', el('a', {href: '#/jobs/' + encodeURIComponent(job.retryOf), class: 'mono'}, job.retryOf)) : null,
+      runs(job) ? fact('runs', `${runs(job) + 1} (retried ${runs(job) === 1 ? 'once' : runs(job) + ' times'})`) : null,
       job.stuck ? fact('stuck', 'running longer than expected (' + human(durationMs(job.expectedDuration)) + ')') : null));
   renderProgress(job);
   renderTimeline(job);
@@ -124,11 +134,26 @@ function renderTimeline(job) {
   const item = (cls, at, what, ...more) => items.push(el('li', {class: cls},
     el('span', {class: 'at'}, when(at)), el('span', {class: 'what'}, what), ...more));
   item('t-submitted', job.submittedAt, 'submitted');
+  // the runs that ended before a retry ran the job again: each with how it ended, in grey (not the outcome)
+  for (const r of job.earlierRuns || []) {
+    if (r.startedAt) item('t-started t-earlier-run', r.startedAt, 'started');
+    for (let a = r.firstAttempt; a < r.lastAttempt; a++) {
+      item('t-attempt-failed t-earlier-run', null, `attempt ${a} failed`);
+    }
+    item('t-run-ended t-earlier-run', r.finishedAt,
+      el('span', {}, r.lastAttempt >= r.firstAttempt ? `attempt ${r.lastAttempt}: ` : 'before it started: ', badge(r.state)),
+      r.error ? el('div', {class: 'earlier'}, stack(r.error, `(attempt ${r.lastAttempt}'s error; retried since)`)) : null,
+      !r.error && r.cancellationReason ? el('div', {class: 'earlier'}, reason(r.cancellationReason)) : null);
+    item('t-retried', null, 'retried: queued again as the same job');
+  }
+  const first = 1 + ((job.earlierRuns || []).length ? job.earlierRuns[job.earlierRuns.length - 1].lastAttempt : 0);
   if (!job.startedAt) {
-    item('t-waiting now', null, 'queued — waiting for a free slot (' + human(Date.now() - Date.parse(job.submittedAt)) + ')');
+    item('t-waiting now', null, 'queued — waiting for a free slot' + (runs(job) ? ''
+      : ' (' + human(Date.now() - Date.parse(job.submittedAt)) + ')'));
   } else {
-    item('t-started', job.startedAt, 'started, after waiting ' + human(Date.parse(job.startedAt) - Date.parse(job.submittedAt)));
-    for (let a = 1; a < job.attempt; a++) {
+    item('t-started', job.startedAt, runs(job) ? 'started again'
+      : 'started, after waiting ' + human(Date.parse(job.startedAt) - Date.parse(job.submittedAt)));
+    for (let a = first; a < job.attempt; a++) {
       // earlier attempts failed (that is why there is a later one); the record keeps the latest error only
       const last = a === job.attempt - 1 && !isTerminal(job.state);
       item('t-attempt-failed', null, `attempt ${a} of ${job.maxAttempts} failed`,
@@ -178,10 +203,11 @@ function actions(job) {
     const r = await post(`api/jobs/${encodeURIComponent(current.id)}/cancel`, {reason: why});
     if (r && r.job) current.ctx.onJob(r.job, 'CANCEL');
   });
-  const retry = el('button', {type: 'button', id: 'retry'}, 'Retry as a new job');
+  const retry = el('button', {type: 'button', id: 'retry'}, 'Retry');
   retry.addEventListener('click', async () => {
+    // the same job runs again: the page stays, and shows the new run (the ended one as an earlier run)
     const r = await post(`api/jobs/${encodeURIComponent(current.id)}/retry`, {});
-    if (r && r.id) location.hash = '#/jobs/' + encodeURIComponent(r.id);
+    if (r && r.id) current.ctx.onJob(r, 'SUBMITTED');
   });
   const del = el('button', {type: 'button', id: 'delete', class: 'danger'}, 'Delete');
   del.addEventListener('click', async () => {
@@ -201,7 +227,8 @@ function updateActions(job) {
   document.querySelector('.act-done').hidden = !done;
   document.getElementById('retry').hidden = job.state === 'SUCCEEDED';
   document.getElementById('act-note').textContent = done
-    ? (job.state === 'SUCCEEDED' ? 'Finished jobs can be deleted.' : 'Retry submits the same job again, as a new job.')
+    ? (job.state === 'SUCCEEDED' ? 'Finished jobs can be deleted.'
+      : `Retry runs this job again, as attempt ${job.attempt + 1}; this run's outcome stays in its timeline.`)
     : 'Cancelling asks every task of the job to stop.';
 }
 
