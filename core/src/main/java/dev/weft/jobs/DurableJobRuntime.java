@@ -355,7 +355,7 @@ final class DurableJobRuntime implements JobRuntime {
                 row.submittedAt(), row.startedAt(), row.finishedAt(), row.attempt(), row.maxAttempts(), result,
                 row.state() == JobState.SUCCEEDED ? null : row.error(), row.reason(), progress, row.stuck(),
                 row.expectedDuration(), row.stuck() ? row.stuckThreads() : null,
-                row.type(), row.earlierRuns());
+                row.type(), row.earlierRuns(), row.state() == JobState.RUNNING ? row.node() : null);
     }
 
     private static String summary(String s) {

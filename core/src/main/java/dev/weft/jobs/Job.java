@@ -68,6 +68,8 @@ final class Job<T> implements JobHandle<T>, JobContext {
     final Instant submittedAt;
     /** The job type's name, or null for a job built from a body. */
     final String typeName;
+    /** The id of the runtime's node, reported in the record while the job runs. */
+    final String nodeId;
     /** How many attempts the job's earlier runs made; this run's first attempt is the next one. */
     final int attemptsBefore;
     /** The runs that ended before JobRuntime.retry ran the job again, oldest first. */
@@ -108,8 +110,8 @@ final class Job<T> implements JobHandle<T>, JobContext {
     /** Guarded by `this`: the last progress snapshot emitted as a PROGRESS event. */
     ProgressSnapshot lastEmittedProgress;
 
-    Job(String id, long seq, JobSpec<T> spec, Instant submittedAt) {
-        this(id, seq, spec, submittedAt, 0, List.of());
+    Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, String nodeId) {
+        this(id, seq, spec, submittedAt, nodeId, 0, List.of());
     }
 
     /**
@@ -118,12 +120,13 @@ final class Job<T> implements JobHandle<T>, JobContext {
      * earlier runs.
      */
     Job(Job<T> ended, JobSpec<T> spec) {
-        this(ended.id, ended.seq, spec, ended.submittedAt, ended.attempt, withRun(ended));
+        this(ended.id, ended.seq, spec, ended.submittedAt, ended.nodeId, ended.attempt, withRun(ended));
     }
 
-    private Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, int attemptsBefore,
+    private Job(String id, long seq, JobSpec<T> spec, Instant submittedAt, String nodeId, int attemptsBefore,
                 List<JobRecord.EarlierRun> earlierRuns) {
         this.id = id;
+        this.nodeId = nodeId;
         this.typeName = spec.type() == null ? null : spec.type().name();
         this.attemptsBefore = attemptsBefore;
         this.earlierRuns = earlierRuns;
@@ -222,7 +225,8 @@ final class Job<T> implements JobHandle<T>, JobContext {
         return new JobRecord(id, name, key, group, priority, STATES[s], submittedAt, startedAt, finishedAt,
                 attempt, maxAttempts(),
                 s == SUCCEEDED ? resultSummary : null, s == SUCCEEDED ? null : error, cancellation,
-                snap, stuck, expectedDuration, stuckThreads, typeName, earlierRuns);
+                snap, stuck, expectedDuration, stuckThreads, typeName, earlierRuns,
+                s == RUNNING || s == CANCELLING ? nodeId : null);
     }
 
     /**

@@ -44,12 +44,15 @@ import java.util.List;
  * @param type               the name of its {@linkplain JobType job type}, or null for a job built from a body
  * @param earlierRuns        the runs that ended before {@link JobRuntime#retry(String)} ran the job again, oldest
  *                           first; empty for a job that was never retried
+ * @param node               the id ({@link NodeInfo#id()}) of the node running it while it is RUNNING, else null:
+ *                           in memory this runtime's node; on a durable store the node that claimed its attempt,
+ *                           which holds its live scopes and its log lines
  */
 public record JobRecord(String id, String name, String key, String group, int priority, JobState state,
                         Instant submittedAt, Instant startedAt, Instant finishedAt, int attempt, int maxAttempts,
                         String result, JobError error, CancellationReason cancellationReason, ProgressSnapshot progress,
                         boolean stuck, Duration expectedDuration, String stuckThreads,
-                        String type, List<EarlierRun> earlierRuns) {
+                        String type, List<EarlierRun> earlierRuns, String node) {
 
     public JobRecord {
         earlierRuns = earlierRuns == null ? List.of() : List.copyOf(earlierRuns);

@@ -123,7 +123,7 @@ final class JobRuntimeImpl implements JobRuntime {
             types.require(spec.type());
         }
         long seq = submissions.incrementAndGet();
-        var job = new Job<>(ids.next(), seq, spec, time.instant());
+        var job = new Job<>(ids.next(), seq, spec, time.instant(), nodeId);
         job.attach(this);
         Job<?> existing = admission.admit(job, this::admitted, this::startRunner);
         return existing != null ? (JobHandle<T>) existing : job;

@@ -14,8 +14,8 @@ class NodesTest {
         var release = new CountDownLatch(1);
         JobRuntime rt = JobRuntime.builder().name("solo").maxRunning(1).build();
         try {
-            rt.submit("blocks", ctx -> { started.countDown(); release.await(); return 0; });
-            rt.submit("waits", ctx -> 0);
+            var blocks = rt.submit("blocks", ctx -> { started.countDown(); release.await(); return 0; });
+            var waits = rt.submit("waits", ctx -> 0);
             started.await();
             NodeInfo node = rt.nodes().getFirst();
             assertThat(rt.nodes()).hasSize(1);
@@ -25,6 +25,11 @@ class NodesTest {
             assertThat(node.queued()).isEqualTo(1);
             assertThat(node.version()).isNotBlank().doesNotStartWith("${");
             assertThat(rt.nodes().getFirst().id()).isEqualTo(node.id());
+            assertThat(rt.get(blocks.id()).node()).as("a running job names its node").isEqualTo(node.id());
+            assertThat(rt.get(waits.id()).node()).as("a queued one none").isNull();
+            release.countDown();
+            blocks.await(java.time.Duration.ofSeconds(60));
+            assertThat(rt.get(blocks.id()).node()).as("an ended one none").isNull();
         } finally {
             release.countDown();
             rt.close();

@@ -12,6 +12,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stops the rest.
  */
 class ClusterDemoTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final Pattern NODE = Pattern.compile("node-(\\d)\\s+http://127\\.0\\.0\\.1:(\\d+)/\\s+pid (\\d+)");
 
@@ -80,6 +85,40 @@ class ClusterDemoTest {
                     + id)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(seen.statusCode()).as("the third node knows the job submitted on the first").isEqualTo(200);
 
+            // a long job: the node running it shows its tree; another node says where it runs
+            var crawl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first + "/api/jobs"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"crawl\",\"payload\":{\"pages\":1000000}}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(crawl.statusCode()).as(crawl.body()).isEqualTo(201);
+            String crawlId = JSON.readTree(crawl.body()).get("id").asText();
+            String runner = awaitRunner(http, first, crawlId);
+            int runnerPort = first + Integer.parseInt(runner.substring("node-".length())) - 1;
+            int viewerPort = runnerPort == first ? first + 1 : first;
+            var tree = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + viewerPort
+                    + "/api/jobs/" + crawlId + "/tree")).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(tree.get("runsOn").asText()).as("another node names the node running the job")
+                    .isEqualTo(runner);
+            if (Browser.browserInstalledOrRequired()) {
+                try (Browser browser = Browser.start("cluster-job", 1280, 800)) {
+                    browser.navigate("http://127.0.0.1:" + viewerPort + "/#/jobs/" + crawlId);
+                    browser.find("#tree [data-runs-on='" + runner + "']", Duration.ofSeconds(30));
+                    browser.find("#logs [data-runs-on='" + runner + "']", Duration.ofSeconds(30));
+                    browser.screenshot("seen-from-another-node");
+                    browser.navigate("http://127.0.0.1:" + runnerPort + "/#/jobs/" + crawlId);
+                    browser.await("const t = document.getElementById('tree');"
+                            + " return t !== null && Number(t.dataset.tasks) > 0", Duration.ofSeconds(30),
+                            "the running node's page shows the job's running tasks");
+                    browser.screenshot("on-its-node");
+                }
+            }
+            var cancel = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + viewerPort + "/api/jobs/"
+                            + crawlId + "/cancel")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+
             ProcessHandle third = ProcessHandle.of(pidOfNode.get(3)).orElseThrow();
             assertThat(third.destroyForcibly()).as("SIGKILL sent to node-3").isTrue();
             third.onExit().get(60, TimeUnit.SECONDS);
@@ -93,11 +132,10 @@ class ClusterDemoTest {
                             + " && document.querySelector(\"#nodes tr.node[data-state='DEAD']\") !== null",
                             Duration.ofSeconds(30), "node-2's nodes view lists three nodes, one dead");
                     assertThat(browser.text()).contains("node-3").contains("dead").contains("alive");
-                    java.nio.file.Path shot = browser.screenshot("one-killed");
+                    Path shot = browser.screenshot("one-killed");
                     String docs = System.getProperty("weft.docsScreenshots"); // see DashboardDocsScreenshots
                     if (docs != null && !docs.isBlank() && shot != null) {
-                        java.nio.file.Files.copy(shot, java.nio.file.Path.of(docs, "dashboard-nodes.png"),
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(shot, Path.of(docs, "dashboard-nodes.png"), StandardCopyOption.REPLACE_EXISTING);
                     }
                     browser.navigate("http://127.0.0.1:" + (first + 1) + "/#/jobs/" + id);
                     browser.find("#view-job:not([hidden])", Duration.ofSeconds(30));
@@ -149,6 +187,29 @@ class ClusterDemoTest {
             new CountDownLatch(1).await(200, TimeUnit.MILLISECONDS); // the next heartbeat check is due
         }
         throw new AssertionError(node + " not " + state + " within " + max + "; nodes: " + last);
+    }
+
+    /** Polls job {@code id} on the node at {@code port} until it runs; returns the name of the node running it. */
+    private static String awaitRunner(HttpClient http, int port, String id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            var job = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/api/jobs/" + id)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            if (job.hasNonNull("node")) {
+                String nodeId = job.get("node").asText();
+                var nodes = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/nodes")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("nodes");
+                for (var n : nodes) {
+                    if (n.get("id").asText().equals(nodeId)) {
+                        return n.get("name").asText();
+                    }
+                }
+            }
+            assertThat(System.nanoTime() - deadline).as("job %s started: %s", id, job).isNegative();
+            new CountDownLatch(1).await(100, TimeUnit.MILLISECONDS); // it is claimed by another process
+        }
     }
 
     /** The first of three consecutive ports that are free now. */

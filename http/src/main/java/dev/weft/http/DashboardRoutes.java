@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import dev.weft.jobs.JobHandle;
+import dev.weft.jobs.JobRecord;
 import dev.weft.jobs.JobRuntime;
 import dev.weft.jobs.NodeInfo;
 
@@ -31,6 +32,8 @@ final class DashboardRoutes implements AutoCloseable {
     private final JobLogs logs;
     private final Throughput throughput;
     private final TaskTree tree = new TaskTree();
+    /** This runtime's node id, read on first need (nodes() lists this node first). */
+    private volatile String selfId;
 
     DashboardRoutes(JobRuntime runtime, JobApi api, JobLogs logs) {
         this.runtime = runtime;
@@ -112,12 +115,16 @@ final class DashboardRoutes implements AutoCloseable {
     }
 
     private ApiResponse logs(ApiRequest req, String id) {
-        runtime.get(id); // 404 for an unknown job
+        var record = runtime.get(id); // 404 for an unknown job
         int limit = JobApi.intParam(req, "limit", 100, 1, MAX_LOG_LINES);
         var body = new LinkedHashMap<String, Object>();
         body.put("id", id);
         body.put("capturing", logs.fed());
-        body.put("lines", logs.lines(id, limit));
+        var lines = logs.lines(id, limit);
+        body.put("lines", lines);
+        if (lines.isEmpty()) {
+            body.put("runsOn", otherNode(record));
+        }
         return api.json(200, body);
     }
 
@@ -128,8 +135,32 @@ final class DashboardRoutes implements AutoCloseable {
         body.put("id", id);
         body.put("time", now);
         body.put("state", record.state());
-        body.put("root", tree.of(id, runtime.scopes(), now));
+        var root = tree.of(id, runtime.scopes(), now);
+        body.put("root", root);
+        if (root == null) {
+            body.put("runsOn", otherNode(record));
+        }
         return api.json(200, body);
+    }
+
+    /**
+     * The name of the node running the job when that is not this one (its scopes and log lines are there), else
+     * null. Reads the nodes only then.
+     */
+    private String otherNode(JobRecord record) {
+        String node = record.node();
+        if (node == null) {
+            return null;
+        }
+        String self = selfId;
+        if (self == null) {
+            selfId = self = runtime.nodes().getFirst().id();
+        }
+        if (node.equals(self)) {
+            return null;
+        }
+        return runtime.nodes().stream().filter(n -> n.id().equals(node)).map(NodeInfo::name).findFirst()
+                .orElse(node);
     }
 
     @Override

@@ -102,6 +102,8 @@ class ClusterEventsTest {
             var seen = watcher.get(h.id());
             assertThat(seen.stuck()).isTrue();
             assertThat(seen.state()).isEqualTo(dev.weft.jobs.JobState.RUNNING);
+            assertThat(seen.node()).as("the node running it, seen from another")
+                    .isEqualTo(worker.nodes().getFirst().id());
             // the body's own frame: it is on the stack from the body's start, parked or not yet (no timing race)
             assertThat(seen.stuckThreads()).contains("on node patient")
                     .contains("ClusterEventsTest.lambda$aStuckJobsThreadsAreSeenFromAnotherNodeWhichCanCancelIt");

@@ -250,7 +250,9 @@ function renderTree(t) {
   if (!t.root) {
     note.textContent = '';
     tree.dataset.tasks = '0';
-    tree.replaceChildren(el('p', {class: 'muted'}, isTerminal(t.state)
+    tree.replaceChildren(el('p', {class: 'muted', 'data-runs-on': t.runsOn || null},
+      t.runsOn ? `Running on node ${t.runsOn}: its live task tree is shown on that node's dashboard.`
+      : isTerminal(t.state)
       ? 'The job has ended: its tasks are gone. Scopes and tasks are shown while a job runs.'
       : 'Waiting for the job to start.'));
     return;
@@ -336,7 +338,9 @@ function renderLogs(l) {
   const logs = document.getElementById('logs');
   document.getElementById('log-note').textContent = 'last 100 lines at INFO and above';
   if (!l.lines.length) {
-    logs.replaceChildren(el('p', {class: 'muted'}, l.capturing ? 'No log lines from this job.'
+    logs.replaceChildren(el('p', {class: 'muted', 'data-runs-on': l.runsOn || null}, l.runsOn
+      ? `Running on node ${l.runsOn}: its log lines are kept on that node's dashboard.`
+      : l.capturing ? 'No log lines from this job.'
       : 'No log lines captured: configure dev.weft.http.logback.JobLogAppender (see docs/dashboard.md).'));
     return;
   }
