@@ -609,9 +609,9 @@ final class DurableJobRuntime implements JobRuntime {
                 }
             }
             boolean abandoned = !running.isEmpty();
-            loop.stop(abandoned);
-            // an unreachable store would hold each call below for its pool's connection timeout
+            // an unreachable store would hold the loop's pass and each call below for its pool's connection timeout
             boolean storeDown = loop.unreachable() != null;
+            loop.stop(abandoned || storeDown);
             try {
                 if (!abandoned && !storeDown) {
                     leave();

@@ -204,6 +204,8 @@ public final class JobApi implements AutoCloseable {
             return error(400, e.getMessage(), req.path());
         } catch (NoSuchJobException e) {
             return error(404, e.getMessage(), req.path());
+        } catch (dev.weft.jobs.spi.StoreUnavailableException e) {
+            return error(503, e.getMessage(), req.path()).withHeader("Retry-After", "5");
         } catch (Exception e) {
             log.warn("{} {} failed", req.method(), req.path(), e);
             return error(500, "internal error: " + e.getClass().getSimpleName(), req.path());

@@ -269,4 +269,18 @@ class SubmitAndRoutesTest {
         assertThat(json(bad).get("path").asText()).isEqualTo("/api/quote");
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
     }
+
+    @Test
+    void aRequestThatMeetsAnUnreachableStoreAnswers503WithRetryAfter() throws Exception {
+        start(c -> c, a -> a.route("GET", "/api/report", (req, res) -> {
+            throw new dev.weft.jobs.spi.StoreUnavailableException("the job store is unreachable (connection refused)",
+                    null);
+        }));
+
+        var r = get("/api/report");
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(r).get("error").asText()).contains("the job store is unreachable");
+    }
 }
