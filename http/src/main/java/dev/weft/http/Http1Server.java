@@ -58,6 +58,11 @@ final class Http1Server implements AutoCloseable {
      * disconnect closes the socket, which wakes a blocked write. A second thread blocks reading the socket, and
      * when the client closes (or resets) the connection it closes the SseStream, which frees the stream's slot at
      * once and disconnects the sink. Both threads end with the connection.
+     *
+     * Closing: the listener closes first; then every stream being pushed is finished (it sends what is queued
+     * and ends normally) and close() waits, at most STREAM_END_GRACE, until each has written its last chunk
+     * (`streaming` holds a stream from before pushTo until that chunk is flushed); only then are the sockets
+     * closed. So a stream that the server ends is a complete chunked response, not a cut connection.
      */
 
     private static final Logger log = LoggerFactory.getLogger(Http1Server.class);
@@ -77,6 +82,11 @@ final class Http1Server implements AutoCloseable {
     private final long headerTimeoutNanos;
     private final ExecutorService threads;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+    /** Streams from before pushTo until their last chunk is flushed; guarded by streamLock for the wait. */
+    private final Set<SseStream> streaming = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.locks.ReentrantLock streamLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition streamEnded = streamLock.newCondition();
+    private static final Duration STREAM_END_GRACE = Duration.ofSeconds(2);
     private volatile boolean closed;
 
     Http1Server(JobApi api, ServerSocket listener) {
@@ -338,6 +348,7 @@ final class Http1Server implements AutoCloseable {
 
     private void stream(Socket socket, OutputStream out, ApiResponse resp) throws IOException {
         SseStream stream = resp.stream();
+        streaming.add(stream);
         try (stream) {
             var h = new StringBuilder(256);
             statusLine(h, resp.status());
@@ -370,6 +381,14 @@ final class Http1Server implements AutoCloseable {
             }
         } catch (IOException | RejectedExecutionException e) {
             // the client went away, fell too far behind, or the server is closing: the stream is over
+        } finally {
+            streamLock.lock();
+            try {
+                streaming.remove(stream);
+                streamEnded.signalAll();
+            } finally {
+                streamLock.unlock();
+            }
         }
     }
 
@@ -433,6 +452,7 @@ final class Http1Server implements AutoCloseable {
     public void close() {
         closed = true;
         closeQuietly(listener);
+        awaitStreamsEnded();
         for (Socket s : connections) {
             closeQuietly(s);
         }
@@ -443,6 +463,28 @@ final class Http1Server implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Finishes every stream being pushed and waits (at most STREAM_END_GRACE) until each wrote its last chunk. */
+    private void awaitStreamsEnded() {
+        streaming.forEach(SseStream::finish);
+        long deadline = System.nanoTime() + STREAM_END_GRACE.toNanos();
+        streamLock.lock();
+        try {
+            while (!streaming.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("{} event streams had not written their last chunk {} after close; cutting them",
+                            streaming.size(), STREAM_END_GRACE);
+                    return;
+                }
+                streamEnded.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streamLock.unlock();
         }
     }
 
