@@ -72,28 +72,6 @@ public class FanOutBenchmark {
 
     private static final Callable<Integer> TASK = () -> 1;
     private static final Supplier<Integer> SUPPLIER = () -> 1;
-    private static final ScopedValue.CallableOp<Integer, RuntimeException> OP = () -> 1;
-    private static final ScopedValue<BoundTask> CURRENT = ScopedValue.newInstance();
-
-    /**
-     * A task object that names its thread and binds itself, as Weft's task does: the thread is renamed to the
-     * task's name as it starts, and the body runs with CURRENT bound to the task.
-     */
-    private static final class BoundTask implements Callable<Integer> {
-        /** The task's number, 1 and up. Immutable. */
-        private final int number;
-
-        BoundTask(int number) {
-            this.number = number;
-        }
-
-        @Override
-        public Integer call() {
-            Thread.currentThread().setName("fanout/task-" + number);
-            return ScopedValue.where(CURRENT, this).call(OP);
-        }
-    }
-
     @Param({"10", "1000", "100000"})
     public int n;
 
@@ -115,7 +93,7 @@ public class FanOutBenchmark {
         try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
                 config -> config.withName("fanout").withThreadFactory(builder::unstarted))) {
             for (int i = 0; i < n; i++) {
-                subtasks[i] = scope.fork(new BoundTask(i + 1));
+                subtasks[i] = scope.fork(new FanOuts.BoundTask("fanout", i + 1, TASK));
             }
             scope.join();
         }

@@ -69,6 +69,33 @@ final class FanOuts {
         return rawScope(n, gated, permits::acquire);
     }
 
+    /** The binding a {@link BoundTask} runs in, standing for what Weft's {@code CurrentTask} reads. */
+    private static final ScopedValue<BoundTask> CURRENT = ScopedValue.newInstance();
+
+    /**
+     * A task that does for its thread what Weft's task does, around any body: it renames the thread to
+     * {@code prefix/task-N} as it starts (the name is built per task), and runs the body with a per-task binding
+     * of itself. The raw scope with these tasks is the floor of any scope that keeps those two guarantees.
+     */
+    static final class BoundTask implements Callable<Integer> {
+        private final String prefix;
+        /** The task's number, 1 and up. Immutable. */
+        private final int number;
+        private final Callable<Integer> body;
+
+        BoundTask(String prefix, int number, Callable<Integer> body) {
+            this.prefix = prefix;
+            this.number = number;
+            this.body = body;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Thread.currentThread().setName(prefix + "/task-" + number);
+            return ScopedValue.where(CURRENT, this).call((ScopedValue.CallableOp<Integer, Exception>) body::call);
+        }
+    }
+
     /** Runs in the owner before each fork of {@link #rawScope}. */
     @FunctionalInterface
     interface BeforeFork {

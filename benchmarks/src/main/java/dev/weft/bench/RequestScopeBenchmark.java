@@ -56,6 +56,10 @@ import java.util.function.Function;
  *       {@code StructuredTaskScope.open(Joiner.awaitAllSuccessfulOrThrow())} (with {@code withTimeout(5 s)} for
  *       the deadline variants), fork, join, {@code Subtask.get()} on each. Weft runs its tasks in such a scope,
  *       so this is the floor.</li>
+ *   <li>{@link #rawScopeNamedBound}: {@link #rawScope} plus the two per-task costs behind Weft's documented
+ *       guarantees: each thread renamed to {@code request/task-N} by its task as it starts, and each body run in
+ *       a {@code ScopedValue} binding of its task (what {@code CurrentTask} reads). Not a Weft variant and not in
+ *       the goal: it says how much of the gap to {@code rawScope} those guarantees alone account for.</li>
  *   <li>{@link #virtualExecutor}: {@code Executors.newVirtualThreadPerTaskExecutor()} per request in
  *       try-with-resources, submit, {@code Future.get()} on each (with the time left to the deadline for the
  *       deadline variants): what a handler does without structured concurrency.</li>
@@ -146,6 +150,11 @@ public class RequestScopeBenchmark {
     }
 
     @Benchmark
+    public long rawScopeNamedBound() throws Exception {
+        return serve(this::rawScopeNamedBoundRequest);
+    }
+
+    @Benchmark
     public long virtualExecutor() throws Exception {
         return serve(this::executorRequest);
     }
@@ -167,6 +176,26 @@ public class RequestScopeBenchmark {
                 withDeadline ? TIMEOUT : NO_TIMEOUT)) {
             for (int i = 0; i < tasks; i++) {
                 subtasks[i] = scope.fork(task);
+            }
+            scope.join();
+        }
+        long sum = 0;
+        for (Subtask<Integer> s : subtasks) {
+            sum += s.get();
+        }
+        return sum;
+    }
+
+    /** {@link #rawScopeRequest} with tasks that name their threads and bind themselves, as Weft's tasks do. */
+    @SuppressWarnings("unchecked")
+    private long rawScopeNamedBoundRequest() throws InterruptedException {
+        Subtask<Integer>[] subtasks = new Subtask[tasks];
+        Thread.Builder.OfVirtual threads = Thread.ofVirtual().name("request"); // owner-confined, never renamed
+        Function<Configuration, Configuration> config = withDeadline ? TIMEOUT : NO_TIMEOUT;
+        try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
+                c -> config.apply(c).withName("request").withThreadFactory(threads::unstarted))) {
+            for (int i = 0; i < tasks; i++) {
+                subtasks[i] = scope.fork(new FanOuts.BoundTask("request", i + 1, task));
             }
             scope.join();
         }

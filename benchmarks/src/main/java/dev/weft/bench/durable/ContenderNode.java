@@ -26,7 +26,6 @@ public final class ContenderNode {
     }
 
     public static void main(String[] args) throws Exception {
-        DurableComparison.quietLogging();
         if (args.length < 3) {
             System.err.println("usage: ContenderNode SYSTEM JDBC_URL NODE_NAME [options of DurableComparison]");
             System.exit(2);

@@ -86,7 +86,6 @@ public final class DurableComparison {
     }
 
     public static void main(String[] args) throws Exception {
-        quietLogging();
         Options o;
         try {
             o = parse(args);
@@ -747,26 +746,6 @@ public final class DurableComparison {
 
     private static void say(String line) {
         System.err.println("[" + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] " + line);
-    }
-
-    /** The libraries' log: warnings and errors only, on stderr, so that stdout carries the table alone. */
-    static void quietLogging() {
-        org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        if (root instanceof ch.qos.logback.classic.Logger logback) {
-            var context = logback.getLoggerContext();
-            var encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
-            encoder.setContext(context);
-            encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n");
-            encoder.start();
-            var stderr = new ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-            stderr.setContext(context);
-            stderr.setTarget("System.err");
-            stderr.setEncoder(encoder);
-            stderr.start();
-            logback.detachAndStopAllAppenders();
-            logback.addAppender(stderr);
-            logback.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
     }
 
     static Options parse(String[] args) {
