@@ -17,10 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.StructuredTaskScope;
-import java.util.concurrent.StructuredTaskScope.Joiner;
-import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -86,22 +84,8 @@ public class FanOutBenchmark {
     }
 
     @Benchmark
-    @SuppressWarnings("unchecked")
     public long rawScopeNamedBound() throws InterruptedException {
-        Subtask<Integer>[] subtasks = new Subtask[n];
-        Thread.Builder.OfVirtual builder = Thread.ofVirtual().name("fanout"); // owner-confined, never renamed
-        try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
-                config -> config.withName("fanout").withThreadFactory(builder::unstarted))) {
-            for (int i = 0; i < n; i++) {
-                subtasks[i] = scope.fork(new FanOuts.BoundTask("fanout", i + 1, TASK));
-            }
-            scope.join();
-        }
-        long sum = 0;
-        for (Subtask<Integer> s : subtasks) {
-            sum += s.get();
-        }
-        return sum;
+        return FanOuts.rawScopeNamedBound("fanout", n, TASK, Function.identity());
     }
 
     @Benchmark

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Configuration;
+import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.function.Function;
 
 /**
  * The fan-out that several benchmarks time, written once: fork {@code n} copies of a task, join, and return the
@@ -67,6 +70,30 @@ final class FanOuts {
             }
         };
         return rawScope(n, gated, permits::acquire);
+    }
+
+    /**
+     * {@code n} {@link BoundTask}s named {@code name/task-N} around {@code task}, in a JDK scope named {@code name}
+     * ({@code Joiner.awaitAllSuccessfulOrThrow()}) whose threads start with that name, configured further by
+     * {@code config} (a timeout, or nothing); {@code Subtask.get()} on each.
+     */
+    @SuppressWarnings("unchecked")
+    static long rawScopeNamedBound(String name, int n, Callable<Integer> task,
+            Function<Configuration, Configuration> config) throws InterruptedException {
+        Subtask<Integer>[] subtasks = new Subtask[n];
+        Thread.Builder.OfVirtual threads = Thread.ofVirtual().name(name); // owner-confined, never renamed
+        try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
+                c -> config.apply(c).withName(name).withThreadFactory(threads::unstarted))) {
+            for (int i = 0; i < n; i++) {
+                subtasks[i] = scope.fork(new BoundTask(name, i + 1, task));
+            }
+            scope.join();
+        }
+        long sum = 0;
+        for (Subtask<Integer> s : subtasks) {
+            sum += s.get();
+        }
+        return sum;
     }
 
     /** The binding a {@link BoundTask} runs in, standing for what Weft's {@code CurrentTask} reads. */

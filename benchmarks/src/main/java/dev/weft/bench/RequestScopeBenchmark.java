@@ -187,23 +187,8 @@ public class RequestScopeBenchmark {
     }
 
     /** {@link #rawScopeRequest} with tasks that name their threads and bind themselves, as Weft's tasks do. */
-    @SuppressWarnings("unchecked")
     private long rawScopeNamedBoundRequest() throws InterruptedException {
-        Subtask<Integer>[] subtasks = new Subtask[tasks];
-        Thread.Builder.OfVirtual threads = Thread.ofVirtual().name("request"); // owner-confined, never renamed
-        Function<Configuration, Configuration> config = withDeadline ? TIMEOUT : NO_TIMEOUT;
-        try (var scope = StructuredTaskScope.open(Joiner.<Integer>awaitAllSuccessfulOrThrow(),
-                c -> config.apply(c).withName("request").withThreadFactory(threads::unstarted))) {
-            for (int i = 0; i < tasks; i++) {
-                subtasks[i] = scope.fork(new FanOuts.BoundTask("request", i + 1, task));
-            }
-            scope.join();
-        }
-        long sum = 0;
-        for (Subtask<Integer> s : subtasks) {
-            sum += s.get();
-        }
-        return sum;
+        return FanOuts.rawScopeNamedBound("request", tasks, task, withDeadline ? TIMEOUT : NO_TIMEOUT);
     }
 
     /** One request's tasks on a virtual-thread-per-task executor, waiting at most until the deadline. */
