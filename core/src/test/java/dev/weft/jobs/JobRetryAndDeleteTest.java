@@ -20,6 +20,19 @@ class JobRetryAndDeleteTest {
         return JobRuntime.builder().shutdownGrace(Duration.ZERO);
     }
 
+    /** A body whose first run fails; a later run counts {@code started} down, then waits for {@code release}. */
+    private static JobBody<Object> failsOnceThenHolds(AtomicInteger runs, CountDownLatch started,
+            CountDownLatch release) {
+        return ctx -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IOException("first");
+            }
+            started.countDown();
+            release.await();
+            return null;
+        };
+    }
+
     @Test
     void aFailedJobIsRetriedAsTheSameJobWithItsAttemptsCountedOnAndItsEarlierErrorKept() throws Exception {
         var runs = new AtomicInteger();
@@ -270,14 +283,8 @@ class JobRetryAndDeleteTest {
         var runs = new AtomicInteger();
         var oneFailed = Retention.defaults().forState(JobState.FAILED, Duration.ofDays(1), 1);
         try (var rt = runtime().retention(oneFailed).build()) {
-            var first = rt.submit(JobSpec.named("retried").body(Object.class, ctx -> {
-                if (runs.incrementAndGet() == 1) {
-                    throw new IOException("first");
-                }
-                started.countDown();
-                release.await();
-                return null;
-            }));
+            var first = rt.submit(JobSpec.named("retried")
+                    .body(Object.class, failsOnceThenHolds(runs, started, release)));
             finished(first);
             var again = rt.retry(first.id());
             await(started);
@@ -309,14 +316,8 @@ class JobRetryAndDeleteTest {
                 throw new IOException("older");
             }));
             finished(older);
-            var retried = rt.submit(JobSpec.named("retried").body(Object.class, ctx -> {
-                if (runs.incrementAndGet() == 1) {
-                    throw new IOException("first");
-                }
-                started.countDown();
-                release.await();
-                return null;
-            }));
+            var retried = rt.submit(JobSpec.named("retried")
+                    .body(Object.class, failsOnceThenHolds(runs, started, release)));
             finished(retried);
             rt.retry(retried.id());
             await(started);

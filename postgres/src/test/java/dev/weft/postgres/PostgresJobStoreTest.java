@@ -45,7 +45,7 @@ class PostgresJobStoreTest {
         assertThat(ins.event().id()).isPositive();
         assertThat(ins.event().type()).isEqualTo(JobEvent.Type.SUBMITTED);
         StoredJob row = db.store().find(j.id()).orElseThrow();
-        assertThat(row).isEqualTo(withReadAt(ins.event().job(), row));
+        assertThat(row).isEqualTo(Stores.withReadAt(ins.event().job(), row));
         assertThat(row.state()).isEqualTo(JobState.QUEUED);
         assertThat(row.type()).isEqualTo("t-insert");
         assertThat(row.name()).isEqualTo("resize a.png");
@@ -338,13 +338,5 @@ class PostgresJobStoreTest {
                 .hasMessageContaining("dataSource");
         assertThat(PostgresJobStore.builder(db.dataSource()).build().codec()).isInstanceOf(JacksonJobCodec.class);
         assertThat(Set.of(PostgresJobStore.builder(db.dataSource()).build().tablePrefix())).containsExactly("weft_");
-    }
-
-    private static StoredJob withReadAt(StoredJob j, StoredJob readAtFrom) {
-        return new StoredJob(j.id(), j.type(), j.name(), j.key(), j.group(), j.priority(), j.state(), j.payload(),
-                j.result(), j.error(), j.reason(), j.cancelRequested(), j.progress(), j.attempt(), j.maxAttempts(),
-                j.interruptions(), j.submittedAt(), j.startedAt(), j.finishedAt(), j.runAfter(), j.epoch(),
-                j.node(), j.leaseUntil(), j.timeout(), j.expectedDuration(), j.stuck(), j.stuckThreads(),
-                j.earlierRuns(), readAtFrom.readAt());
     }
 }

@@ -67,7 +67,7 @@ class StoreRetryTest {
         assertThat(queued.earlierRuns()).containsExactly(new JobRecord.EarlierRun(1, 1, JobState.FAILED,
                 ended.startedAt(), ended.finishedAt(), Stores.error("boom"), null));
         StoredJob found = db.store().find(ended.id()).orElseThrow();
-        assertThat(found).isEqualTo(withReadAt(queued, found));
+        assertThat(found).isEqualTo(Stores.withReadAt(queued, found));
 
         StoredEvent again = db.store().claim("n2", List.of("t-again"), 1, LEASE).get(0);
         assertThat(again.job().id()).isEqualTo(ended.id());
@@ -190,13 +190,5 @@ class StoreRetryTest {
 
         assertThat(db.store().endAttempts(List.of(Stores.succeeded(live, "\"live\"")))).hasSize(1);
         assertThat(db.store().find(stale.jobId()).orElseThrow().result()).isEqualTo("\"live\"");
-    }
-
-    private static StoredJob withReadAt(StoredJob j, StoredJob readAtFrom) {
-        return new StoredJob(j.id(), j.type(), j.name(), j.key(), j.group(), j.priority(), j.state(), j.payload(),
-                j.result(), j.error(), j.reason(), j.cancelRequested(), j.progress(), j.attempt(), j.maxAttempts(),
-                j.interruptions(), j.submittedAt(), j.startedAt(), j.finishedAt(), j.runAfter(), j.epoch(),
-                j.node(), j.leaseUntil(), j.timeout(), j.expectedDuration(), j.stuck(), j.stuckThreads(),
-                j.earlierRuns(), readAtFrom.readAt());
     }
 }

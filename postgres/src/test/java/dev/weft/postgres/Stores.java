@@ -5,6 +5,7 @@ import dev.weft.jobs.spi.AttemptEnd;
 import dev.weft.jobs.spi.Lease;
 import dev.weft.jobs.spi.NewJob;
 import dev.weft.jobs.spi.StoreListener;
+import dev.weft.jobs.spi.StoredJob;
 import dev.weft.progress.ProgressSnapshot;
 import dev.weft.progress.ProgressState;
 import dev.weft.scope.CancellationReason;
@@ -84,5 +85,14 @@ final class Stores {
         return new ProgressSnapshot("work", done, total, total == 0 ? 0.0 : (double) done / total, "step-1",
                 "doing", OptionalDouble.of(2.5), Optional.of(Duration.ofSeconds(7)), false, ProgressState.RUNNING,
                 Instant.parse("2026-01-02T03:04:05.678Z"));
+    }
+
+    /** {@code j} with the read time of {@code readAtFrom}: a record as written, compared with the record as read. */
+    static StoredJob withReadAt(StoredJob j, StoredJob readAtFrom) {
+        return new StoredJob(j.id(), j.type(), j.name(), j.key(), j.group(), j.priority(), j.state(), j.payload(),
+                j.result(), j.error(), j.reason(), j.cancelRequested(), j.progress(), j.attempt(), j.maxAttempts(),
+                j.interruptions(), j.submittedAt(), j.startedAt(), j.finishedAt(), j.runAfter(), j.epoch(),
+                j.node(), j.leaseUntil(), j.timeout(), j.expectedDuration(), j.stuck(), j.stuckThreads(),
+                j.earlierRuns(), readAtFrom.readAt());
     }
 }
